@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# ctest driver: install the build tree into a scratch prefix, then configure, build and run the consumer.
+set(prefix ${BEAMKIT_BUILD_DIR}/consume/prefix)
+set(bdir ${BEAMKIT_BUILD_DIR}/consume/build)
+file(REMOVE_RECURSE ${prefix} ${bdir})
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BEAMKIT_BUILD_DIR} --prefix ${prefix} RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc)
+  message(FATAL_ERROR "install failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${bdir} -DCMAKE_PREFIX_PATH=${prefix} -DKokkos_DIR=${Kokkos_DIR}
+                RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "configuring the consumer failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${bdir} RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "building the consumer failed")
+endif()
+execute_process(COMMAND ${bdir}/app RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+message(STATUS "${out}")
+if(rc OR NOT out MATCHES "ok")
+  message(FATAL_ERROR "the consumer app failed: ${out}")
+endif()
