@@ -9,11 +9,22 @@ argument and value), OSError for file problems.
 Threads: beamkit starts Kokkos on first use with OMP_NUM_THREADS threads (all cores if unset);
 call ``beamkit.init(num_threads=n)`` before any computation to choose.
 """
+import importlib as _importlib
+
 from . import _beamkit
 from ._beamkit import __version__, init, is_initialized, num_threads
 from ._beamkit import io, fft  # noqa: F401  (submodules of the compiled core)
 
-__all__ = ["__version__", "init", "is_initialized", "num_threads", "show_config", "io", "fft"]
+# Pure-Python submodules (beamkit/<area>.py), imported on first access: beamkit.gisaxs, beamkit.fit, ...
+_SUBMODULES = ("tomo", "gisaxs", "fit", "rmc")
+
+__all__ = ["__version__", "init", "is_initialized", "num_threads", "show_config", "io", "fft", *_SUBMODULES]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return _importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'beamkit' has no attribute {name!r}")
 
 
 def show_config(file=None):
