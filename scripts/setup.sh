@@ -40,11 +40,19 @@ if [ -n "${Kokkos_ROOT:-${KOKKOS_ROOT:-}}" ]; then
   exit 0
 fi
 prefix="$deps/kokkos"
-if [ -f "$prefix/lib/cmake/Kokkos/KokkosConfig.cmake" ] || [ -f "$prefix/lib64/cmake/Kokkos/KokkosConfig.cmake" ]; then
-  echo "[setup] Kokkos (OpenMP) present in $prefix"
+# Kokkos owns the compiler flags (STYLE.md 2.2): tell it the host architecture so kernels get SIMD
+# (AVX2+FMA as Kokkos' HSW target on any x86-64 that has them; otherwise the compiler's default).
+arch_flags=()
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
+  arch_flags=(-DKokkos_ARCH_HSW=ON)
+fi
+stamp="kokkos-3.4.01 openmp serial ${arch_flags[*]:-generic}"
+if [ -f "$prefix/.beamkit-stamp" ] && [ "$(cat "$prefix/.beamkit-stamp")" = "$stamp" ]; then
+  echo "[setup] Kokkos (OpenMP, ${arch_flags[*]:-generic}) present in $prefix"
   exit 0
 fi
-echo "[setup] building Kokkos 3.4.01 (OpenMP+Serial) from Debian's trilinos source package"
+rm -rf "$prefix"
+echo "[setup] building Kokkos 3.4.01 (OpenMP+Serial ${arch_flags[*]:-}) from Debian's trilinos source package"
 # A private apt configuration with a deb-src entry, so the system's sources stay untouched.
 apt_dir="$deps/apt"
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/src"
@@ -67,8 +75,10 @@ rm -rf "$build"
 cmake -S "$src/packages/kokkos" -B "$build" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_CXX_STANDARD=17 -DCMAKE_CXX_EXTENSIONS=OFF \
   -DKokkos_ENABLE_OPENMP=ON -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_TESTS=OFF \
-  -DKokkos_ENABLE_COMPLEX_ALIGN=ON -DBUILD_SHARED_LIBS=ON -DCMAKE_POSITION_INDEPENDENT_CODE=ON >/dev/null
+  -DKokkos_ENABLE_COMPLEX_ALIGN=ON -DBUILD_SHARED_LIBS=ON -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
+  "${arch_flags[@]}" >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 cmake --install "$build" >/dev/null
 rm -rf "$build" "$src"
+echo "$stamp" > "$prefix/.beamkit-stamp"
 echo "[setup] Kokkos installed in $prefix"

@@ -18,12 +18,19 @@ from ._beamkit import io, fft  # noqa: F401  (submodules of the compiled core)
 # Pure-Python submodules (beamkit/<area>.py), imported on first access: beamkit.gisaxs, beamkit.fit, ...
 _SUBMODULES = ("tomo", "gisaxs", "fit", "rmc")
 
-__all__ = ["__version__", "init", "is_initialized", "num_threads", "show_config", "io", "fft", *_SUBMODULES]
+__all__ = ["__version__", "init", "is_initialized", "num_threads", "show_config", "io", "fft", *_SUBMODULES,
+           "recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask"]
+
+
+# Tomography entry points at the top level, as TomoPy users expect: beamkit.recon(...)
+_TOMO_NAMES = ("recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask")
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return _importlib.import_module(f".{name}", __name__)
+    if name in _TOMO_NAMES:
+        return getattr(_importlib.import_module(".tomo", __name__), name)
     raise AttributeError(f"module 'beamkit' has no attribute {name!r}")
 
 

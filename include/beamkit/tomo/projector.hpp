@@ -16,6 +16,7 @@
 // 2 gathers + ~6 flops each. Both are gather-only: forward projection is ray-parallel, back-projection
 // pixel-parallel, neither needs atomics (each output element is owned by one thread).
 #pragma once
+#include <beamkit/core/vector_loop.hpp>
 #include <beamkit/tomo/geometry.hpp>
 
 namespace beamkit::tomo {
@@ -23,30 +24,103 @@ namespace beamkit::tomo {
 enum class BackProjector { matched, interpolate };
 
 namespace detail {
+using beamkit::detail::is_host_space;
+using beamkit::detail::vector_for;
 
-/// One team per (slice, angle); team threads over blocks of detector bins; for each image row (or
-/// column) the bins of a block are updated in a vector loop, accumulating in per-thread scratch.
+/// The index range [c0, c1) of an affine sweep t(c) = t0 + c * dt, c in [0, n), on which
+/// 0 <= t < hi - margin, i.e. where both interpolation taps int(t) and int(t) + 1 lie in [0, hi]:
+/// there the vector loop needs no bounds checks. The endpoints are checked in the same arithmetic
+/// the loop uses; everything outside takes the exact (bounds-checked) path.
+template <class Real>
+KOKKOS_INLINE_FUNCTION void safe_range(Real t0, Real dt, int n, int hi, int& c0, int& c1) {
+  const Real lo_t = Real(0), hi_t = Real(hi) - Real(0.01);
+  double a = 0, b = double(n);  // solve lo_t <= t0 + c dt < hi_t in double, then verify in Real
+  if (dt > Real(0)) {
+    a = kmath::ceil((double(lo_t) - double(t0)) / double(dt));
+    b = kmath::ceil((double(hi_t) - double(t0)) / double(dt));
+  } else if (dt < Real(0)) {
+    a = kmath::floor((double(hi_t) - double(t0)) / double(dt)) + 1;
+    b = kmath::floor((double(lo_t) - double(t0)) / double(dt)) + 1;
+  } else if (!(t0 >= lo_t && t0 < hi_t)) {
+    a = b = 0;
+  }
+  c0 = int(kmath::max(0.0, kmath::min(double(n), a)));
+  c1 = int(kmath::max(double(c0), kmath::min(double(n), b)));
+  auto ok = [&](int c) {
+    const Real t = t0 + Real(c) * dt;
+    return t >= lo_t && t < hi_t;
+  };
+  while (c0 < c1 && !ok(c0)) ++c0;
+  while (c1 > c0 && !ok(c1 - 1)) --c1;
+}
+
+/// Interpolation weights of the two taps at fractional position f (see the file comment).
+template <class Real, bool Matched> struct Taps {
+  KOKKOS_FORCEINLINE_FUNCTION static void weights(Real f, Real inv_w, Real& w0, Real& w1) {
+    if (Matched) {  // tent of half-width w, height 1/w
+      w0 = kmath::max(Real(0), Real(1) - f * inv_w) * inv_w;
+      w1 = kmath::max(Real(0), Real(1) - (Real(1) - f) * inv_w) * inv_w;
+    } else {  // linear interpolation
+      w0 = Real(1) - f;
+      w1 = f;
+    }
+  }
+};
+
+/// Bounds-checked contribution of `line` (taps at t = fractional index) for any t.
+template <class Real, bool Matched, class Get>
+KOKKOS_INLINE_FUNCTION Real tap_exact(Real t, Real inv_w, int len, const Get& get) {
+  const Real fl = kmath::floor(t);
+  const int i0 = int(fl);
+  Real w0, w1;
+  Taps<Real, Matched>::weights(t - fl, inv_w, w0, w1);
+  Real v = 0;
+  if (i0 >= 0 && i0 < len) v += w0 * get(i0);
+  if (i0 + 1 >= 0 && i0 + 1 < len) v += w1 * get(i0 + 1);
+  return v;
+}
+
+/// Forward projection: one team per (slice, angle); the rays of the projection are updated together
+/// in vector loops, one image row (or column, for steep rays) after another. Each row adds
+/// (1-f) img[i0] + f img[i0+1] at the ray's fractional crossing index t = t0 + k dk + d dd.
+/// Sums run in Real over chunks of `chunk` rows, then in Accum<Real>.
 template <class ExecSpace, class ImageView, class SinoView, class AngleView, class CenterView>
 struct ForwardProjectFunctor {
   using Real = typename SinoView::non_const_value_type;
   using Acc = accum_t<Real>;
   using policy_type = Kokkos::TeamPolicy<ExecSpace>;
   using member_type = typename policy_type::member_type;
-  using scratch_view = Kokkos::View<Acc*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-  static constexpr int dblock = 128;
+  using acc_view = Kokkos::View<Acc*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  using part_view = Kokkos::View<Real*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  static constexpr int chunk = 32;
 
   ImageView m_img;   // [S][N][N]
+  View3<Real, typename ExecSpace::memory_space> m_imgT;  // [S][N][N] transposed copy: steep rays read rows too
   SinoView m_sino;   // [S][P][n_det]
   AngleView m_ang;   // [P]
   CenterView m_ctr;  // [S]
   int m_n, m_ndet, m_nang;
 
   void run(const ExecSpace& space) const {
-    const int nblocks = (m_ndet + dblock - 1) / dblock;
+    auto img = m_img;
+    auto imgT = m_imgT;
+    const int S = int(m_img.extent(0)), n = m_n;
+    Kokkos::parallel_for("beamkit::tomo::forward_project_transpose",
+                         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(space, {0, 0, 0}, {S, n, n}, {1, 32, 32}),
+                         KOKKOS_LAMBDA(const int s, const int r, const int c) { imgT(s, c, r) = img(s, r, c); });
     policy_type pol(space, int(m_img.extent(0)) * m_nang, Kokkos::AUTO);
-    pol = pol.set_scratch_size(0, Kokkos::PerThread(scratch_view::shmem_size(dblock)));
-    (void)nblocks;
+    pol = pol.set_scratch_size(
+        0, Kokkos::PerTeam(acc_view::shmem_size(std::size_t(m_ndet)) + part_view::shmem_size(std::size_t(m_ndet))));
     Kokkos::parallel_for("beamkit::tomo::forward_project", pol, *this);
+  }
+
+  /// TeamVectorRange on device; an `omp simd` loop on the host (one thread per team there).
+  template <class F> KOKKOS_FORCEINLINE_FUNCTION static void team_vector_for(const member_type& team, int b, int e, const F& f) {
+    if constexpr (is_host_space<ExecSpace>::value) {
+      vector_for<ExecSpace>(team, b, e, f);
+    } else {
+      Kokkos::parallel_for(Kokkos::TeamVectorRange(team, b, e), f);
+    }
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
@@ -55,49 +129,67 @@ struct ForwardProjectFunctor {
     const Real half = Real(0.5) - Real(0.5) * Real(m_n);  // centre of pixel 0 relative to the axis
     const Real off = m_ctr(s) - Real(0.5);
     const bool xdom = kmath::fabs(ac.ax) >= kmath::fabs(ac.ay);
-    // Along the stepping axis k (rows if x-dominant), the fractional index along the other axis is
-    // t(k, d) = t0 + k * dk + d * dd.
+    // Stepping along axis k (rows if x-dominant): t(k, d) = t0 + k dk + d dd along the other axis.
     const Real a_main = xdom ? ac.ax : ac.ay, a_step = xdom ? ac.ay : ac.ax;
     const Real inv = Real(1) / a_main;
-    const Real t0 = (-off - half * (ac.ax + ac.ay)) * inv;  // - (centre terms) / a_main, at k = 0, d = 0
+    const Real t0 = (-off - half * (ac.ax + ac.ay)) * inv;
     const Real dk = -a_step * inv, dd = inv;
     const Real weight = Real(1) / ac.w;
-    scratch_view acc(team.thread_scratch(0), dblock);
-    const int nblocks = (m_ndet + dblock - 1) / dblock;
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nblocks), [&](const int b) {
-      const int d0 = b * dblock, nd = kmath::min(dblock, m_ndet - d0);
-      for (int j = 0; j < nd; ++j) acc(j) = 0;
-      for (int k = 0; k < m_n; ++k) {
-        const Real tk = t0 + Real(k) * dk + Real(d0) * dd;
-        Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, nd), [&](const int j) {
-          const Real t = tk + Real(j) * dd;
-          const Real fl = kmath::floor(t);
-          const int i0 = int(fl);
-          const Real f = t - fl;
-          Real v = 0;
-          if (i0 >= 0 && i0 < m_n) v += (Real(1) - f) * (xdom ? m_img(s, k, i0) : m_img(s, i0, k));
-          if (i0 + 1 >= 0 && i0 + 1 < m_n) v += f * (xdom ? m_img(s, k, i0 + 1) : m_img(s, i0 + 1, k));
-          acc(j) += Acc(v);
+    const int n = m_n, nd = m_ndet;
+    acc_view acc(team.team_scratch(0), std::size_t(nd));
+    part_view part(team.team_scratch(0), std::size_t(nd));
+    Acc* ap = acc.data();
+    Real* pp = part.data();
+    // Line k of the image: a row of the image (x-dominant) or of its transpose (y-dominant).
+    const Real* base = xdom ? &m_img(s, 0, 0) : &m_imgT(s, 0, 0);
+    const int line_stride = n, elem_stride = 1;
+    Kokkos::parallel_for(Kokkos::TeamVectorRange(team, nd), [&](const int d) { ap[d] = 0; });
+    for (int k0 = 0; k0 < n; k0 += chunk) {
+      const int k1 = kmath::min(n, k0 + chunk);
+      Kokkos::parallel_for(Kokkos::TeamVectorRange(team, nd), [&](const int d) { pp[d] = 0; });
+      team.team_barrier();
+      for (int k = k0; k < k1; ++k) {
+        const Real tk = t0 + Real(k) * dk;
+        const Real* line = base + std::size_t(k) * line_stride;
+        int d0, d1;
+        safe_range(tk, dd, nd, n - 1, d0, d1);
+        team_vector_for(team, d0, d1, [&](const int d) {
+          const Real t = tk + Real(d) * dd;
+          const int i0 = int(t);
+          const Real f = t - Real(i0);
+          pp[d] += (Real(1) - f) * line[i0 * elem_stride] + f * line[(i0 + 1) * elem_stride];
         });
+        auto edge = [&](const int d) {
+          pp[d] += tap_exact<Real, false>(tk + Real(d) * dd, Real(1), n,
+                                          [&](int i) { return line[i * elem_stride]; });
+        };
+        Kokkos::parallel_for(Kokkos::TeamVectorRange(team, 0, d0), edge);
+        Kokkos::parallel_for(Kokkos::TeamVectorRange(team, d1, nd), edge);
+        team.team_barrier();
       }
-      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, nd),
-                           [&](const int j) { m_sino(s, a, d0 + j) = Real(acc(j) * Acc(weight)); });
-    });
+      team_vector_for(team, 0, nd, [&](const int d) { ap[d] += Acc(pp[d]); });
+    }
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamVectorRange(team, nd),
+                         [&](const int d) { m_sino(s, a, d) = Real(ap[d] * Acc(weight)); });
   }
 };
 
-/// One team per (slice, block of rows); team threads over rows; for each angle the pixels of a row
-/// are updated in a vector loop, accumulating in per-thread scratch.
+/// Back-projection: one team per (slice, block of rows); team threads over rows; for each angle the
+/// pixels of a row are updated in a vector loop (taps at u = u0 + c ax on the detector row).
+/// Sums run in Real over chunks of `chunk` angles, then in Accum<Real>.
 template <class ExecSpace, BackProjector Kind, class SinoView, class ImageView, class AngleView, class CenterView>
 struct BackProjectFunctor {
   using Real = typename ImageView::non_const_value_type;
   using Acc = accum_t<Real>;
   using policy_type = Kokkos::TeamPolicy<ExecSpace>;
   using member_type = typename policy_type::member_type;
-  using scratch_view = Kokkos::View<Acc*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-  static constexpr int rows_per_team = 4;
+  using acc_view = Kokkos::View<Acc*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  using part_view = Kokkos::View<Real*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  static constexpr int rows_per_team = 4, chunk = 32;
+  static constexpr bool matched = Kind == BackProjector::matched;
 
-  SinoView m_sino;   // [S][P][n_det]
+  SinoView m_sino;   // [S][P][n_det] (the last axis contiguous)
   ImageView m_img;   // [S][N][N]
   AngleView m_ang;   // [P]
   CenterView m_ctr;  // [S]
@@ -107,7 +199,8 @@ struct BackProjectFunctor {
   void run(const ExecSpace& space) const {
     const int blocks = (m_n + rows_per_team - 1) / rows_per_team;
     policy_type pol(space, int(m_img.extent(0)) * blocks, Kokkos::AUTO);
-    pol = pol.set_scratch_size(0, Kokkos::PerThread(scratch_view::shmem_size(std::size_t(m_n))));
+    pol = pol.set_scratch_size(
+        0, Kokkos::PerThread(acc_view::shmem_size(std::size_t(m_n)) + part_view::shmem_size(std::size_t(m_n))));
     Kokkos::parallel_for("beamkit::tomo::back_project", pol, *this);
   }
 
@@ -117,36 +210,42 @@ struct BackProjectFunctor {
     const int nr = kmath::min(rows_per_team, m_n - r0);
     const Real half = Real(0.5) - Real(0.5) * Real(m_n);
     const Real off = m_ctr(s) - Real(0.5);
-    scratch_view acc(team.thread_scratch(0), m_n);
+    const int n = m_n, ndet = m_ndet;
+    acc_view acc(team.thread_scratch(0), std::size_t(n));
+    part_view part(team.thread_scratch(0), std::size_t(n));
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
       const int r = r0 + rr;
       const Real y = half + Real(r);
-      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, m_n), [&](const int c) { acc(c) = 0; });
-      for (int a = 0; a < m_nang; ++a) {
-        const AngleCoef<Real> ac = m_ang(a);
-        const Real u0 = ac.ax * half + ac.ay * y + off;  // detector index of pixel (r, 0)
-        const Real inv_w = Real(1) / ac.w;
-        Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, m_n), [&](const int c) {
-          const Real u = u0 + Real(c) * ac.ax;
-          const Real fl = kmath::floor(u);
-          const int d0 = int(fl);
-          const Real f = u - fl;
-          Real w0, w1;
-          if (Kind == BackProjector::matched) {  // tent of half-width w, height 1/w
-            w0 = kmath::max(Real(0), Real(1) - f * inv_w) * inv_w;
-            w1 = kmath::max(Real(0), Real(1) - (Real(1) - f) * inv_w) * inv_w;
-          } else {  // linear interpolation
-            w0 = Real(1) - f;
-            w1 = f;
-          }
-          Real v = 0;
-          if (d0 >= 0 && d0 < m_ndet) v += w0 * m_sino(s, a, d0);
-          if (d0 + 1 >= 0 && d0 + 1 < m_ndet) v += w1 * m_sino(s, a, d0 + 1);
-          acc(c) += Acc(v);
-        });
+      Real* pp = part.data();
+      Acc* ap = acc.data();
+      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n), [&](const int c) { ap[c] = 0; });
+      for (int a0 = 0; a0 < m_nang; a0 += chunk) {
+        const int a1 = kmath::min(m_nang, a0 + chunk);
+        Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n), [&](const int c) { pp[c] = 0; });
+        for (int a = a0; a < a1; ++a) {
+          const AngleCoef<Real> ac = m_ang(a);
+          const Real u0 = ac.ax * half + ac.ay * y + off;  // detector index of pixel (r, 0)
+          const Real ax = ac.ax, inv_w = Real(1) / ac.w;
+          const Real* row = &m_sino(s, a, 0);
+          int c0, c1;
+          safe_range(u0, ax, n, ndet - 1, c0, c1);
+          vector_for<ExecSpace>(team, c0, c1, [&](const int c) {
+            const Real u = u0 + Real(c) * ax;
+            const int d0 = int(u);
+            Real w0, w1;
+            Taps<Real, matched>::weights(u - Real(d0), inv_w, w0, w1);
+            pp[c] += w0 * row[d0] + w1 * row[d0 + 1];
+          });
+          auto edge = [&](const int c) {
+            pp[c] += tap_exact<Real, matched>(u0 + Real(c) * ax, inv_w, ndet, [&](int i) { return row[i]; });
+          };
+          Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, 0, c0), edge);
+          Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, c1, n), edge);
+        }
+        vector_for<ExecSpace>(team, 0, n, [&](const int c) { ap[c] += Acc(pp[c]); });
       }
-      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, m_n),
-                           [&](const int c) { m_img(s, r, c) = Real(acc(c) * Acc(m_scale)); });
+      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n),
+                           [&](const int c) { m_img(s, r, c) = Real(ap[c] * Acc(m_scale)); });
     });
   }
 };
@@ -176,8 +275,11 @@ void forward_project(const ExecSpace& space, const ImageView& image, const Angle
                  cat("sinogram has ", sino.extent(1), " angles, the angle table ", angles.extent(0)));
   check::require(centers.extent(0) == sino.extent(0), where, "one centre per slice expected");
   if (sino.size() == 0) return;
+  View3<typename SinoView::non_const_value_type, typename ExecSpace::memory_space> imgT(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::image_transposed"), image.extent(0),
+      image.extent(2), image.extent(1));
   detail::ForwardProjectFunctor<ExecSpace, ImageView, SinoView, AngleView, CenterView> f{
-      image, sino, angles, centers, int(image.extent(1)), int(sino.extent(2)), int(sino.extent(1))};
+      image, imgT, sino, angles, centers, int(image.extent(1)), int(sino.extent(2)), int(sino.extent(1))};
   f.run(space);
 }
 
