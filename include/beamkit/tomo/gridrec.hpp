@@ -3,9 +3,13 @@
 // Marone & Stampanoni 2012), written as the type-1 non-uniform FFT it is (FINUFFT's formulation,
 // Barnett, Magland & af Klinteberg 2019):
 //
-//   f(x) = sum_{theta, k} c(theta, k) exp(2 pi i nu_k e_theta . x),
-//   c(theta, k) = (pi / P) (1 / n_p) H(k) P_hat_theta(k),   P_hat = FFT of the zero-padded row,
+//   f(x) = sum_{theta, k} c(theta, k) exp(2 pi i nu_k e_theta . x),   nu_k = k / n_det,
+//   c(theta, k) = (pi / P) (1 / n_det) Q_theta(k),   Q = FFT of the filtered row q = p * h,
 //
+// The filter is applied first, by FFT on rows zero-padded to n_p >= 2 n_det (so the convolution
+// never wraps), and the filtered rows are cropped back to n_det: the polar samples then have the
+// detector's own frequency spacing, which halves the samples to spread without changing the result
+// inside the field of view (the periodic extension of q only shows beyond |s| > n_det / 2).
 // with e_theta = (cos theta, -sin theta) (geometry.hpp). This is exactly FBP with the same filter
 // and the same value scale; the sum is evaluated by
 //   1. spreading every polar sample onto an M x M grid (M = sigma N, sigma = 2 by default) with the
@@ -17,9 +21,10 @@
 // Rows are zero-padded to >= 2 n_det by default: without padding the filter wraps around (TomoPy's
 // unpadded gridrec shows exactly that error).
 //
-// Work per slice pair: P n_p w^2 complex multiply-adds (spreading) + one M^2 2-D FFT
-// (5 M^2 log2 M^2 flops) + P FFTs of length n_p.
+// Work per slice pair: P n_det w^2 complex multiply-adds (spreading) + one M^2 2-D FFT
+// (5 M^2 log2 M^2 flops) + 2P FFTs of length n_p and P of length n_det.
 #pragma once
+#include <beamkit/core/vector_loop.hpp>
 #include <beamkit/fft/plan.hpp>
 #include <beamkit/tomo/filters.hpp>
 #include <beamkit/tomo/geometry.hpp>
@@ -32,8 +37,8 @@ namespace beamkit::tomo {
 struct GridrecOptions {
   FilterSpec filter;
   double pad_factor = 2.0;    ///< padded row length >= pad_factor * n_det
-  double oversampling = 2.0;  ///< grid M >= sigma * N (1.25 .. 4)
-  int kernel_width = 0;       ///< ES kernel width w in grid points; 0: 7 (float) or 10 (double)
+  double oversampling = 1.25;  ///< grid M >= sigma * N (1.25 .. 4); 1.25 keeps the 2-D FFT small
+  int kernel_width = 0;       ///< ES kernel width w in grid points; 0: for ~1e-5 (float) / 1e-9 (double)
 };
 
 template <class ExecSpace, class Real> class GridrecPlan {
@@ -42,8 +47,9 @@ template <class ExecSpace, class Real> class GridrecPlan {
 public:
   using Mem = typename ExecSpace::memory_space;
   using complex_type = Kokkos::complex<Real>;
-  static constexpr int tile = 32;       // spreading tile (grid points per side)
+  static constexpr int tile = 32;         // spreading tile (grid points per side)
   static constexpr int table_res = 4096;  // kernel table points per grid unit
+  static constexpr int max_width = 16;
 
   GridrecPlan(const ExecSpace& space, const ParallelGeometry& g, const GridrecOptions& opt = {})
       : m_space(space), m_geom(g), m_opt(opt) {
@@ -52,30 +58,39 @@ public:
     opt.filter.validate(where);
     check::in_range(opt.pad_factor, 1.0, 16.0, where, "pad_factor");
     check::in_range(opt.oversampling, 1.25, 4.0, where, "oversampling");
-    m_w = opt.kernel_width > 0 ? opt.kernel_width : (std::is_same<Real, float>::value ? 7 : 10);
-    check::in_range(m_w, 2, 16, where, "kernel_width");
+    m_w = opt.kernel_width > 0 ? opt.kernel_width : default_width(opt.oversampling);
+    check::in_range(m_w, 2, max_width, where, "kernel_width");
+    const int P = g.n_angles;
     m_np = even_smooth(int(std::ceil(opt.pad_factor * g.n_det)));
+    // Filtered rows are cropped to a window that covers the whole reconstruction grid's diagonal
+    // (and the axis offset), so the periodic extension of the band-limited rows never folds back
+    // into the image; beyond the detector the window holds the filter's tails, as in exact FBP.
+    double off = 0;
+    for (double c : g.center) off = std::max(off, std::abs(c - g.n_det / 2.0));
+    const int need = int(std::ceil(std::sqrt(2.0) * g.n_grid + 2 * off)) + 4;
+    m_nd = std::min(m_np, even_smooth(std::max(g.n_det, need)));
+    m_ext = (m_nd - g.n_det) / 2;
     m_n = g.n_grid;
     m_m = even_smooth(std::max(int(std::ceil(opt.oversampling * m_n)), 2 * m_w));
     m_beta = 0.97 * 3.141592653589793 * (1.0 - 1.0 / (2.0 * opt.oversampling)) * m_w;
-    m_angles = angle_table<Real, Mem>(g.theta);
     m_trig = Kokkos::View<double* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_trig"),
-                                            std::size_t(g.n_angles));
+                                            std::size_t(P));
     auto htrig = Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), m_trig);
-    for (int a = 0; a < g.n_angles; ++a) {
+    for (int a = 0; a < P; ++a) {
       htrig(a, 0) = std::cos(g.theta[std::size_t(a)]);
       htrig(a, 1) = -std::sin(g.theta[std::size_t(a)]);
     }
     Kokkos::deep_copy(m_trig, htrig);
-    build_tables();
-    build_tiles();
-    m_rows = View2<complex_type, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_rows"),
-                                      std::size_t(g.n_angles), std::size_t(m_np));
-    m_coef = View2<complex_type, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_coef"),
-                                      std::size_t(g.n_angles), std::size_t(m_np));
+    build_tables(htrig);
+    build_tiles(htrig);
+    auto alloc = [](const char* label) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)); };
+    m_pad = View2<complex_type, Mem>(alloc("beamkit::tomo::gridrec_padded"), std::size_t(P), std::size_t(m_np));
+    m_rows = View2<complex_type, Mem>(alloc("beamkit::tomo::gridrec_rows"), std::size_t(P), std::size_t(m_nd));
     m_grid = View2<complex_type, Mem>("beamkit::tomo::gridrec_grid", std::size_t(m_m), std::size_t(m_m));
-    m_row_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_np}, g.n_angles);
-    m_grid_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_m, m_m}, 1);
+    // FFTW_MEASURE plans: made once per plan (and remembered as FFTW wisdom), reused for every slice.
+    m_pad_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_np}, P, true);
+    m_row_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_nd}, P, true);
+    m_grid_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_m, m_m}, 1, true);
   }
 
   int padded_length() const { return m_np; }
@@ -94,12 +109,24 @@ public:
                    cat("output must be (", S, ", ", m_n, ", ", m_n, ")"));
     for (int s = 0; s < S; s += 2) {
       const int s2 = s + 1 < S ? s + 1 : -1;
-      load_pair(sino, s, s2);
+#ifdef BEAMKIT_GRIDREC_PROFILE
+      auto cpu = [] { timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec + 1e-9 * ts.tv_nsec; };
+      double t = cpu();
+      auto lap = [&](const char* what) { m_space.fence(); printf("%s %.2f ms  ", what, (cpu() - t) * 1e3); t = cpu(); };
+#else
+      auto lap = [](const char*) {};
+#endif
+      filter_pair(sino, s, s2);
       m_row_fft.forward(m_rows, m_rows);
+      lap("filter");
       coefficients(m_geom.center_of(first_slice + s), m_geom.center_of(first_slice + (s2 >= 0 ? s2 : s)), s2 >= 0);
+      lap("coef");
       spread();
+      lap("spread");
       m_grid_fft.backward(m_grid, m_grid);
+      lap("fft2");
       extract(image, s, s2);
+      lap("extract");
     }
   }
 
@@ -109,20 +136,34 @@ private:
     while (m % 2) m = next_smooth(m + 1);
     return m;
   }
+  /// Kernel width for ~1e-6 (float) / ~1e-9 (double) relative accuracy at oversampling sigma
+  /// (FINUFFT's rule: digits per grid point = pi sqrt(1 - 1/sigma) / ln 10).
+  static int default_width(double sigma) {
+    const double digits = std::is_same<Real, float>::value ? 5.0 : 9.5;
+    const double per = 3.141592653589793 * std::sqrt(1.0 - 1.0 / sigma) / std::log(10.0);
+    return std::min(max_width, int(std::ceil(digits / per)));
+  }
 
   double phi(double t) const {  // the ES kernel, t in grid units
     const double z = 2.0 * t / m_w;
     return std::abs(z) >= 1 ? 0.0 : std::exp(m_beta * (std::sqrt(1.0 - z * z) - 1.0));
   }
 
-  void build_tables() {
-    // Kernel table on [0, w/2] and the de-apodisation factors 1 / phi_hat(x / M), x = i - N/2.
+  /// Radial frequency of row-FFT index k (cycles per pixel).
+  KOKKOS_INLINE_FUNCTION static double nu_of(int k, int nd) { return double(2 * k < nd ? k : k - nd) / double(nd); }
+
+  template <class HostTrig> void build_tables(const HostTrig& trig) {
+    auto host_mirror = [](const auto& v) {
+      return Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), v);
+    };
+    // Kernel table on [0, w/2].
     const int nt = m_w * table_res / 2 + 2;
     m_table = View1<Real, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::es_table"), std::size_t(nt));
-    auto ht = Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), m_table);
+    auto ht = host_mirror(m_table);
     for (int i = 0; i < nt; ++i) ht(i) = Real(phi(double(i) / table_res));
     Kokkos::deep_copy(m_table, ht);
-    // phi_hat(xi) = 2 int_0^{w/2} phi(t) cos(2 pi t xi) dt by composite Gauss-Legendre (8 points x 4w panels).
+    // De-apodisation 1 / phi_hat(x / M), x = i - floor(N/2), with phi_hat(xi) = 2 int_0^{w/2} phi(t) cos(2 pi t xi) dt
+    // by composite Gauss-Legendre (8 points x 4w panels).
     static const double gx[8] = {-0.9602898564975363, -0.7966664774136267, -0.5255324099163290, -0.1834346424956498,
                                  0.1834346424956498,  0.5255324099163290,  0.7966664774136267,  0.9602898564975363};
     static const double gw[8] = {0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.3626837833783620,
@@ -130,7 +171,7 @@ private:
     const int panels = 4 * m_w;
     const double h = 0.5 * m_w / panels;
     m_deapo = View1<Real, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::deapo"), std::size_t(m_n));
-    auto hd = Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), m_deapo);
+    auto hd = host_mirror(m_deapo);
     for (int i = 0; i < m_n; ++i) {
       const double xi = double(i - m_n / 2) / m_m;
       double sum = 0;
@@ -142,28 +183,44 @@ private:
       hd(i) = Real(1.0 / (2.0 * sum));
     }
     Kokkos::deep_copy(m_deapo, hd);
-    // filter (with pi/P and 1/n_p) on the full c2c length
+    // The filter on the padded length, with the 1/n_p of the inverse FFT (real and even: the two
+    // slices packed as p1 + i p2 stay separate).
     const auto H = filter_response(m_opt.filter, m_np);
-    const double scale = (m_opt.filter.type == Filter::none ? 1.0 : 3.141592653589793 / m_geom.n_angles) / m_np;
     m_filter = View1<Real, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_filter"),
                                 std::size_t(m_np));
-    auto hf = Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), m_filter);
-    for (int k = 0; k < m_np; ++k) hf(k) = Real(H[std::size_t(k <= m_np / 2 ? k : m_np - k)] * scale);
-    hf(m_np / 2) = 0;  // the Nyquist sample has no sign: leave it out
+    auto hf = host_mirror(m_filter);
+    for (int k = 0; k < m_np; ++k) hf(k) = Real(H[std::size_t(k <= m_np / 2 ? k : m_np - k)] / m_np);
     Kokkos::deep_copy(m_filter, hf);
+    // Per-sample factor: (pi / P) (1 / n_det) x the half-pixel phase. Pixel centres are
+    // x = c + 1/2 - N/2 = x' + delta with integer x' = c - floor(N/2): delta = 1/2 for even N, 0 for odd N.
+    const int P = m_geom.n_angles, nd = m_nd;
+    const double delta = (m_n % 2 == 0) ? 0.5 : 0.0;
+    const double scale = (m_opt.filter.type == Filter::none ? 1.0 : 3.141592653589793 / P) / nd;
+    m_factor = View2<complex_type, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_factor"),
+                                        std::size_t(P), std::size_t(nd));
+    auto hfac = host_mirror(m_factor);
+    for (int a = 0; a < P; ++a)
+      for (int k = 0; k < nd; ++k) {
+        const double nu = nu_of(k, nd);
+        const double ph = 2 * 3.141592653589793 * delta * nu * (trig(a, 0) + trig(a, 1));
+        const bool nyquist = (nd % 2 == 0 && k == nd / 2);  // no sign: leave it out
+        hfac(a, k) = nyquist ? complex_type(0, 0) : complex_type(Real(scale * std::cos(ph)), Real(scale * std::sin(ph)));
+      }
+    Kokkos::deep_copy(m_factor, hfac);
+    m_cphase = View2<complex_type, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_cphase"),
+                                        2, std::size_t(nd));
   }
 
   /// Lists, per tile of the grid, the polar samples whose kernel footprint reaches into it (CSR).
-  void build_tiles() {
-    const int P = m_geom.n_angles, np = m_np, M = m_m, w = m_w;
+  template <class HostTrig> void build_tiles(const HostTrig& trig) {
+    const int P = m_geom.n_angles, nd = m_nd, M = m_m, w = m_w;
     m_ntile = (M + tile - 1) / tile;
     std::vector<std::vector<int>> lists(std::size_t(m_ntile) * m_ntile);
-    auto trig = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_trig);
     for (int a = 0; a < P; ++a)
-      for (int k = 0; k < np; ++k) {
-        if (k == np / 2) continue;
+      for (int k = 0; k < nd; ++k) {
+        if (nd % 2 == 0 && k == nd / 2) continue;
         // the same expressions as in spread(), in double, so host tiling and device spreading agree
-        const double nu = double(k < np / 2 ? k : k - np) / double(np);
+        const double nu = nu_of(k, nd);
         const int lx0 = int(std::ceil(double(M) * nu * trig(a, 0) - 0.5 * double(w)));
         const int ly0 = int(std::ceil(double(M) * nu * trig(a, 1) - 0.5 * double(w)));
         int ty_seen[3] = {-1, -1, -1}, tx_seen[3] = {-1, -1, -1}, nty = 0, ntx = 0;
@@ -175,7 +232,7 @@ private:
         }
         for (int i = 0; i < nty; ++i)
           for (int j = 0; j < ntx; ++j)
-            lists[std::size_t(ty_seen[i]) * m_ntile + std::size_t(tx_seen[j])].push_back(a * np + k);
+            lists[std::size_t(ty_seen[i]) * m_ntile + std::size_t(tx_seen[j])].push_back(a * nd + k);
       }
     std::size_t total = 0;
     for (auto& l : lists) total += l.size();
@@ -194,103 +251,156 @@ private:
     Kokkos::deep_copy(m_tile_items, hi);
   }
 
-  template <class SinoView> void load_pair(const SinoView& sino, int s1, int s2) {
-    auto rows = m_rows;
-    const int n = m_geom.n_det;
-    Kokkos::parallel_for("beamkit::tomo::gridrec_load",
-                         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {m_geom.n_angles, m_np}),
+  /// Pack slices s1 (+ i s2) into zero-padded complex rows, filter them, crop back to n_det.
+  template <class SinoView> void filter_pair(const SinoView& sino, int s1, int s2) {
+    auto pad = m_pad;
+    const int n = m_geom.n_det, np = m_np, P = m_geom.n_angles;
+    Kokkos::parallel_for("beamkit::tomo::gridrec_pack",
+                         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {P, np}),
                          KOKKOS_LAMBDA(const int a, const int d) {
                            Real re = 0, im = 0;
                            if (d < n) {
                              re = Real(sino(s1, a, d));
                              if (s2 >= 0) im = Real(sino(s2, a, d));
                            }
-                           rows(a, d) = complex_type(re, im);
+                           pad(a, d) = complex_type(re, im);
                          });
+    m_pad_fft.forward(pad, pad);
+    auto H = m_filter;
+    Kokkos::parallel_for("beamkit::tomo::gridrec_filter",
+                         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {P, np}),
+                         KOKKOS_LAMBDA(const int a, const int k) { pad(a, k) *= H(k); });
+    m_pad_fft.backward(pad, pad);
+    auto rows = m_rows;
+    const int nd = m_nd, ext = m_ext;
+    Kokkos::parallel_for("beamkit::tomo::gridrec_crop",
+                         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {P, nd}),
+                         KOKKOS_LAMBDA(const int a, const int j) { rows(a, j) = pad(a, (j - ext + np) % np); });
+    (void)n;
   }
 
+  /// c(a, k) = factor(a, k) x centre phase x Q(a, k), untangling the two slices when their centres differ.
   void coefficients(double c1, double c2, bool two) {
+    const int nd = m_nd, P = m_geom.n_angles;
+    auto hc = Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), m_cphase);
+    for (int k = 0; k < nd; ++k) {
+      const double nu = nu_of(k, nd);
+      // row sample j sits at detector index j - ext: s_j = j - ext + 1/2 - centre
+      const double p1 = -2 * 3.141592653589793 * nu * (0.5 - m_ext - c1), p2 = -2 * 3.141592653589793 * nu * (0.5 - m_ext - c2);
+      hc(0, k) = complex_type(Real(std::cos(p1)), Real(std::sin(p1)));
+      hc(1, k) = complex_type(Real(std::cos(p2)), Real(std::sin(p2)));
+    }
+    Kokkos::deep_copy(m_space, m_cphase, hc);
     auto rows = m_rows;
-    auto coef = m_coef;
-    auto H = m_filter;
-    auto ang = m_angles;
-    const int np = m_np;
+    auto fac = m_factor;
+    auto cph = m_cphase;
     const bool separate = two && c1 != c2;
-    const Real sh1 = Real(0.5 - c1), sh2 = Real(0.5 - c2);
-    const Real delta = (m_n % 2 == 0) ? Real(0.5) : Real(0);
+    // Written into the row buffer in place: the untangling reads Z(-k), so pairs (k, -k) are done together.
     Kokkos::parallel_for(
         "beamkit::tomo::gridrec_coefficients",
-        Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {m_geom.n_angles, np}),
+        Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {P, nd / 2 + 1}),
         KOKKOS_LAMBDA(const int a, const int k) {
-          const Real nu = Real(k < np / 2 ? k : k - np) / Real(np);
-          const Real tp = Real(2) * kmath::pi<Real>();
-          // pixel centres x = c + 1/2 - N/2 = x' + delta with integer x' = c - floor(N/2):
-          // delta = 1/2 for even N, 0 for odd N, folded into the coefficients as a phase
-          const Real hp = tp * delta * nu * (ang(a).ax + ang(a).ay);
-          const complex_type half(kmath::cos(hp), kmath::sin(hp));
-          complex_type z = rows(a, k);
-          const complex_type e1(kmath::cos(-tp * nu * sh1), kmath::sin(-tp * nu * sh1));
-          if (separate) {  // untangle the two real rows: P1 = (Z(k) + conj Z(-k)) / 2, P2 = (Z(k) - conj Z(-k)) / 2i
-            const complex_type zm = Kokkos::conj(rows(a, (np - k) % np));
-            const complex_type p1 = (z + zm) * Real(0.5);
-            const complex_type p2 = (z - zm) * complex_type(0, Real(-0.5));
-            const complex_type e2(kmath::cos(-tp * nu * sh2), kmath::sin(-tp * nu * sh2));
-            z = p1 * e1 + complex_type(0, 1) * p2 * e2;
+          const int km = (nd - k) % nd;
+          const complex_type z = rows(a, k), zm = rows(a, km);
+          if (separate) {  // P1 = (Z(k) + conj Z(-k)) / 2, P2 = (Z(k) - conj Z(-k)) / 2i
+            const complex_type p1k = (z + Kokkos::conj(zm)) * Real(0.5), p2k = (z - Kokkos::conj(zm)) * complex_type(0, Real(-0.5));
+            const complex_type p1m = (zm + Kokkos::conj(z)) * Real(0.5), p2m = (zm - Kokkos::conj(z)) * complex_type(0, Real(-0.5));
+            rows(a, k) = fac(a, k) * (p1k * cph(0, k) + complex_type(0, 1) * p2k * cph(1, k));
+            if (km != k) rows(a, km) = fac(a, km) * (p1m * cph(0, km) + complex_type(0, 1) * p2m * cph(1, km));
           } else {
-            z = z * e1;
+            rows(a, k) = fac(a, k) * cph(0, k) * z;
+            if (km != k) rows(a, km) = fac(a, km) * cph(0, km) * zm;
           }
-          coef(a, k) = z * half * H(k);
         });
+  }
+
+  /// Adds sample (a, k)'s kernel footprint, clipped to grid rows [r_lo, r_hi) x columns [c_lo, c_hi).
+  /// The rows of the footprint are distributed with `rows(begin, end, f)` (a team's threads on a GPU,
+  /// a plain loop on the host); the columns run as an independent (vector) loop.
+  struct SpreadArgs {
+    View2<complex_type, Mem> grid, coef;
+    Kokkos::View<double* [2], Mem> trig;
+    View1<Real, Mem> table;
+    int nd, M, w;
+  };
+  template <class RowLoop>
+  KOKKOS_INLINE_FUNCTION static void spread_sample(const SpreadArgs& A, int sidx, int r_lo, int r_hi, int c_lo, int c_hi,
+                                                   const RowLoop& rows) {
+    const int a = sidx / A.nd, k = sidx % A.nd, M = A.M, w = A.w;
+    const complex_type c = A.coef(a, k);
+    const double nu = nu_of(k, A.nd);
+    const double gxd = double(M) * nu * A.trig(a, 0), gyd = double(M) * nu * A.trig(a, 1);
+    const int lx0 = int(kmath::ceil(gxd - 0.5 * double(w)));
+    const int ly0 = int(kmath::ceil(gyd - 0.5 * double(w)));
+    const Real gx = Real(gxd - lx0), gy = Real(gyd - ly0);  // offsets from the footprint's first point
+    // The footprint's rows/columns inside the tile: j with (l0 + j) mod M in [lo, hi), as up to two
+    // runs (the second when the footprint wraps around the periodic grid).
+    const int bx = ((lx0 % M) + M) % M, by = ((ly0 % M) + M) % M;
+    const Real* tab = A.table.data();
+    Real wx[max_width];
+    for (int j = 0; j < w; ++j) {
+      const Real tj = kmath::fabs(Real(j) - gx) * Real(table_res);
+      const int ij = int(tj);
+      wx[j] = tab[ij] + (tj - Real(ij)) * (tab[ij + 1] - tab[ij]);
+    }
+    Real* g = reinterpret_cast<Real*>(A.grid.data());  // interleaved (re, im): complex<Real> layout
+    for (int wrap_y = 0; wrap_y < 2; ++wrap_y) {
+      const int jy0 = kmath::max(0, r_lo + wrap_y * M - by), jy1 = kmath::min(w, r_hi + wrap_y * M - by);
+      if (jy0 >= jy1) continue;
+      rows(jy0, jy1, [&](const int jy) {
+        const Real ty = kmath::fabs(Real(jy) - gy) * Real(table_res);
+        const int iy = int(ty);
+        const Real wy = tab[iy] + (ty - Real(iy)) * (tab[iy + 1] - tab[iy]);
+        const Real cre = c.real() * wy, cim = c.imag() * wy;
+        Real* row = g + 2 * (std::size_t(by + jy - wrap_y * M) * std::size_t(M));
+        for (int wrap_x = 0; wrap_x < 2; ++wrap_x) {
+          const int jx0 = kmath::max(0, c_lo + wrap_x * M - bx), jx1 = kmath::min(w, c_hi + wrap_x * M - bx);
+          Real* dst = row + 2 * (bx - wrap_x * M);
+          for (int jx = jx0; jx < jx1; ++jx) {
+            dst[2 * jx] += cre * wx[jx];
+            dst[2 * jx + 1] += cim * wx[jx];
+          }
+        }
+      });
+    }
   }
 
   void spread() {
-    auto grid = m_grid;
-    Kokkos::deep_copy(m_space, grid, complex_type(0, 0));
-    auto coef = m_coef;
-    auto trig = m_trig;
-    auto table = m_table;
+    Kokkos::deep_copy(m_space, m_grid, complex_type(0, 0));
+    const SpreadArgs A{m_grid, m_rows, m_trig, m_table, m_nd, m_m, m_w};
     auto start = m_tile_start;
     auto items = m_tile_items;
-    const int np = m_np, M = m_m, w = m_w, nt = m_ntile;
-    using policy = Kokkos::TeamPolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>>;
-    using member = typename policy::member_type;
-    Kokkos::parallel_for(
-        "beamkit::tomo::gridrec_spread", policy(m_space, nt * nt, Kokkos::AUTO), KOKKOS_LAMBDA(const member& team) {
-          const int t = team.league_rank();
-          const int ty = t / nt, tx = t % nt;
-          const int r_lo = ty * tile, r_hi = kmath::min(M, r_lo + tile);
-          const int c_lo = tx * tile, c_hi = kmath::min(M, c_lo + tile);
-          for (int it = start(t); it < start(t + 1); ++it) {
-            const int sidx = items(it);
-            const int a = sidx / np, k = sidx % np;
-            const complex_type c = coef(a, k);
-            const double nu = double(k < np / 2 ? k : k - np) / double(np);
-            const double gxd = double(M) * nu * trig(a, 0), gyd = double(M) * nu * trig(a, 1);
-            const int lx0 = int(kmath::ceil(gxd - 0.5 * double(w)));
-            const int ly0 = int(kmath::ceil(gyd - 0.5 * double(w)));
-            const Real gx = Real(gxd - lx0), gy = Real(gyd - ly0);  // offsets from the footprint's first point
-            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, w), [&](const int j) {
-              int row = (ly0 + j) % M;
-              if (row < 0) row += M;
-              if (row < r_lo || row >= r_hi) return;
-              const Real ty_ = kmath::fabs(Real(j) - gy) * Real(table_res);
-              const int iy = int(ty_);
-              const Real fy = ty_ - Real(iy);
-              const Real wy = (Real(1) - fy) * table(iy) + fy * table(iy + 1);
-              const complex_type cy = c * wy;
-              Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, w), [&](const int i) {
-                int col = (lx0 + i) % M;
-                if (col < 0) col += M;
-                if (col < c_lo || col >= c_hi) return;
-                const Real tx_ = kmath::fabs(Real(i) - gx) * Real(table_res);
-                const int ix = int(tx_);
-                const Real fx = tx_ - Real(ix);
-                grid(row, col) += cy * ((Real(1) - fx) * table(ix) + fx * table(ix + 1));
-              });
-            });
-            team.team_barrier();
-          }
-        });
+    const int M = m_m, nt = m_ntile;
+    if constexpr (beamkit::detail::is_host_space<ExecSpace>::value) {
+      // Host: one tile per iteration, its samples in a tight sequential loop.
+      Kokkos::parallel_for(
+          "beamkit::tomo::gridrec_spread",
+          Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>>(m_space, 0, nt * nt),
+          KOKKOS_LAMBDA(const int t) {
+            const int r_lo = (t / nt) * tile, r_hi = kmath::min(M, r_lo + tile);
+            const int c_lo = (t % nt) * tile, c_hi = kmath::min(M, c_lo + tile);
+            auto rows = [](int b, int e, const auto& f) {
+              for (int j = b; j < e; ++j) f(j);
+            };
+            for (int it = start(t); it < start(t + 1); ++it) spread_sample(A, items(it), r_lo, r_hi, c_lo, c_hi, rows);
+          });
+    } else {
+      // Device: one team per tile; a sample's footprint rows go to the team's threads (distinct rows,
+      // so no atomics), samples one after another.
+      using policy = Kokkos::TeamPolicy<ExecSpace>;
+      using member = typename policy::member_type;
+      Kokkos::parallel_for(
+          "beamkit::tomo::gridrec_spread", policy(m_space, nt * nt, Kokkos::AUTO), KOKKOS_LAMBDA(const member& team) {
+            const int t = team.league_rank();
+            const int r_lo = (t / nt) * tile, r_hi = kmath::min(M, r_lo + tile);
+            const int c_lo = (t % nt) * tile, c_hi = kmath::min(M, c_lo + tile);
+            auto rows = [&](int b, int e, const auto& f) { Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b, e), f); };
+            for (int it = start(t); it < start(t + 1); ++it) {
+              spread_sample(A, items(it), r_lo, r_hi, c_lo, c_hi, rows);
+              team.team_barrier();
+            }
+          });
+    }
   }
 
   template <class ImageView> void extract(const ImageView& image, int s1, int s2) {
@@ -310,14 +420,15 @@ private:
   ExecSpace m_space;
   ParallelGeometry m_geom;
   GridrecOptions m_opt;
-  int m_w = 7, m_np = 0, m_n = 0, m_m = 0, m_ntile = 0;
+  int m_w = 7, m_nd = 0, m_ext = 0, m_np = 0, m_n = 0, m_m = 0, m_ntile = 0;  // m_nd: radial samples per angle
   double m_beta = 0;
-  Kokkos::View<AngleCoef<Real>*, Mem> m_angles;
   Kokkos::View<double* [2], Mem> m_trig;  // (cos, -sin) per angle, double: the sample positions
   View1<Real, Mem> m_table, m_deapo, m_filter;
+  View2<complex_type, Mem> m_factor, m_cphase;
   Kokkos::View<int*, Mem> m_tile_start, m_tile_items;
-  View2<complex_type, Mem> m_rows, m_coef, m_grid;
-  fft::Plan<ExecSpace, Real> m_row_fft{fft::Kind::c2c, {1}, 1}, m_grid_fft{fft::Kind::c2c, {1}, 1};
+  View2<complex_type, Mem> m_pad, m_rows, m_grid;
+  fft::Plan<ExecSpace, Real> m_pad_fft{fft::Kind::c2c, {1}, 1}, m_row_fft{fft::Kind::c2c, {1}, 1},
+      m_grid_fft{fft::Kind::c2c, {1}, 1};
 };
 
 }  // namespace beamkit::tomo
