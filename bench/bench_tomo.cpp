@@ -71,8 +71,8 @@ template <class Real> static void BM_fbp(benchmark::State& st) {
     plan.reconstruct(sino, img);
     ES().fence();
   }
-  st.counters["ms/slice"] = benchmark::Counter(double(S) * 1e-3, benchmark::Counter::kIsIterationInvariantRate |
-                                                                      benchmark::Counter::kInvert);
+  st.counters["s/slice"] = benchmark::Counter(double(S), benchmark::Counter::kIsIterationInvariantRate |
+                                                            benchmark::Counter::kInvert);
 }
 
 template <class Real> static void BM_gridrec(benchmark::State& st) {
@@ -80,18 +80,22 @@ template <class Real> static void BM_gridrec(benchmark::State& st) {
   auto g = geom(n, P);
   auto sino = sinogram<Real>(g, S);
   View3<Real, Mem> img("img", S, n, n);
-  tomo::GridrecPlan<ES, Real> plan(ES(), g);
+  tomo::GridrecOptions opt;
+  opt.fft_measure = st.range(3) != 0;
+  tomo::GridrecPlan<ES, Real> plan(ES(), g, opt);
   for (auto _ : st) {
     plan.reconstruct(sino, img);
     ES().fence();
   }
-  st.counters["ms/slice"] = benchmark::Counter(double(S) * 1e-3, benchmark::Counter::kIsIterationInvariantRate |
-                                                                      benchmark::Counter::kInvert);
+  st.counters["s/slice"] = benchmark::Counter(double(S), benchmark::Counter::kIsIterationInvariantRate |
+                                                            benchmark::Counter::kInvert);
 }
 
-BENCHMARK_TEMPLATE(BM_back_project, float)->Args({512, 180, 2})->Args({1024, 180, 2})->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_forward_project, float)->Args({512, 180, 2})->Args({1024, 180, 2})->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_fbp, float)->Args({512, 180, 2})->Args({1024, 180, 2})->Args({2048, 180, 2})->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(BM_gridrec, float)->Args({512, 804, 2})->Args({1024, 180, 2})->Args({1024, 720, 2})->Args({2048, 1500, 2})->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_back_project, float)->Args({512, 180, 2})->Args({1024, 180, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_forward_project, float)->Args({512, 180, 2})->Args({1024, 180, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_fbp, float)->Args({512, 180, 2})->Args({1024, 180, 2})->Args({2048, 180, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_gridrec, float)
+    ->Args({512, 804, 2, 0})->Args({1024, 180, 2, 0})->Args({1024, 180, 2, 1})->Args({1024, 720, 2, 0})
+    ->Args({2048, 1500, 2, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BEAMKIT_BENCHMARK_MAIN()

@@ -2,8 +2,13 @@
 // FFTW plumbing behind beamkit::fft::Plan for host execution spaces.
 #include <beamkit/config.hpp>
 #include <beamkit/fft/plan.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <fftw3.h>
 #include <mutex>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace beamkit::fft::detail {
 
@@ -13,12 +18,50 @@ std::mutex& planner_mutex() {  // FFTW's planner is not thread-safe; fftw_execut
   return m;
 }
 
+// FFTW wisdom (what FFTW_MEASURE learned) is kept in a per-user cache so that measured plans cost
+// their planning time once per machine, not once per process:
+//   $BEAMKIT_FFTW_WISDOM (a directory; "0" disables), else $XDG_CACHE_HOME/beamkit, else ~/.cache/beamkit.
+std::string wisdom_dir() {
+  if (const char* e = std::getenv("BEAMKIT_FFTW_WISDOM")) return std::string(e) == "0" ? std::string() : std::string(e);
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/beamkit";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/beamkit";
+  return {};
+}
+
+template <class Import, class Export> struct Wisdom {
+  std::string file;
+  bool loaded = false;
+  void load(const char* name, Import imp) {
+    if (loaded) return;
+    loaded = true;
+    const std::string dir = wisdom_dir();
+    if (dir.empty()) return;
+    file = dir + "/" + name;
+    imp(file.c_str());  // a missing or stale file is simply ignored by FFTW
+  }
+  void save(Export exp) const {
+    if (file.empty()) return;
+    const std::string dir = file.substr(0, file.rfind('/'));
+    ::mkdir(dir.substr(0, dir.rfind('/')).c_str(), 0755);
+    ::mkdir(dir.c_str(), 0755);
+    const std::string tmp = file + ".partial-" + std::to_string(::getpid());
+    if (exp(tmp.c_str())) std::rename(tmp.c_str(), file.c_str());
+    else std::remove(tmp.c_str());
+  }
+};
+
 template <class Real> struct Fftw;
 template <> struct Fftw<double> {
   using plan = fftw_plan;
   using cpx = fftw_complex;
   static void* malloc(std::size_t n) { return fftw_malloc(n); }
   static void free(void* p) { fftw_free(p); }
+  static auto& wisdom() {
+    static Wisdom<int (*)(const char*), int (*)(const char*)> w;
+    return w;
+  }
+  static void load_wisdom() { wisdom().load("fftw3.wisdom", &fftw_import_wisdom_from_filename); }
+  static void save_wisdom() { wisdom().save(&fftw_export_wisdom_to_filename); }
   static void destroy(plan p) { fftw_destroy_plan(p); }
   static int alignment_of(const void* p) { return fftw_alignment_of((double*)p); }
   static void threads(int n) {
@@ -50,6 +93,12 @@ template <> struct Fftw<float> {
   using cpx = fftwf_complex;
   static void* malloc(std::size_t n) { return fftwf_malloc(n); }
   static void free(void* p) { fftwf_free(p); }
+  static auto& wisdom() {
+    static Wisdom<int (*)(const char*), int (*)(const char*)> w;
+    return w;
+  }
+  static void load_wisdom() { wisdom().load("fftw3f.wisdom", &fftwf_import_wisdom_from_filename); }
+  static void save_wisdom() { wisdom().save(&fftwf_export_wisdom_to_filename); }
   static void destroy(plan p) { fftwf_destroy_plan(p); }
   static int alignment_of(const void* p) { return fftwf_alignment_of((float*)p); }
   static void threads(int n) {
@@ -103,6 +152,8 @@ template <class Real> struct FftwPlan<Real>::Impl {
     char* op = in_place ? ip : static_cast<char*>(out) + (unaligned ? sizeof(Real) : 0);
     const unsigned flags = base_flags | (unaligned ? FFTW_UNALIGNED : 0u);
     F::threads(nthreads);
+    const bool measured = (flags & FFTW_ESTIMATE) == 0;  // FFTW_MEASURE is the absence of FFTW_ESTIMATE (0)
+    if (measured) F::load_wisdom();
     const int rank = int(L.dims.size());
     const int din = int(L.kind == Kind::c2r ? L.complex_size() : L.logical_size());
     const int dout = int(L.kind == Kind::r2c ? L.complex_size() : L.logical_size());
@@ -121,6 +172,7 @@ template <class Real> struct FftwPlan<Real>::Impl {
     if (!in_place) F::free(out);
     F::free(in);
     if (!slot) fail(errc::runtime, "beamkit::fft::Plan", "FFTW could not create a plan");
+    if (measured) F::save_wisdom();
     return slot;
   }
 
