@@ -25,9 +25,9 @@ py::array c2c(py::array_t<std::complex<Real>, py::array::c_style | py::array::fo
   for (int d : dims) per *= std::size_t(d);
   const int howmany = int(std::size_t(x.size()) / per);
   py::array_t<std::complex<Real>> out(std::vector<py::ssize_t>(x.shape(), x.shape() + x.ndim()));
+  ensure_kokkos();  // needs the GIL (it registers an atexit hook)
   {
     py::gil_scoped_release nogil;
-    ensure_kokkos();
     fft::Plan<Host, Real> plan(fft::Kind::c2c, dims, howmany);
     CView<Real> in(reinterpret_cast<Kokkos::complex<Real>*>(const_cast<std::complex<Real>*>(x.data())), x.size());
     CView<Real> o(reinterpret_cast<Kokkos::complex<Real>*>(out.mutable_data()), out.size());
@@ -45,9 +45,9 @@ template <class Real> py::array rfft(carray<Real> x) {
   std::vector<py::ssize_t> shape(x.shape(), x.shape() + x.ndim());
   shape.back() = n / 2 + 1;
   py::array_t<std::complex<Real>> out(shape);
+  ensure_kokkos();
   {
     py::gil_scoped_release nogil;
-    ensure_kokkos();
     fft::Plan<Host, Real> plan(fft::Kind::r2c, {n}, howmany);
     Unmanaged1<const Real> in(x.data(), x.size());
     CView<Real> o(reinterpret_cast<Kokkos::complex<Real>*>(out.mutable_data()), out.size());
