@@ -191,8 +191,8 @@ void bind_rmc(py::module_& m) {
           o.chi.scale = scale.cast<double>();
           check::finite(o.chi.scale, kWhere, "scale");
         }
+        o.chi.fit_background = background.is_none();  // None: fit it
         if (!background.is_none()) {
-          o.chi.fit_background = false;
           o.chi.background = background.cast<double>();
           check::finite(o.chi.background, kWhere, "background");
         }

@@ -48,7 +48,7 @@ def grid_data(pattern, mask=None, sigma=None, *, size=None, center=None, step=No
 
 def run(pattern, loading, n_moves=None, seed=0, mask=None, sigma=None, callback=None, *, size=None, center=None,
         step=None, pixel_size=None, distance=None, wavelength=None, cell_size=None, replicas=1, levels=1,
-        max_distance=0, t_start=None, t_final_ratio=1e-3, scale=None, background=None, recompute_every=20000,
+        max_distance=0, t_start=None, t_final_ratio=1e-3, scale=None, background=0.0, recompute_every=20000,
         trace_every=None, dtype=np.float32, initial=None, dataset=None):
     """Fit a binary model to `pattern` by reverse Monte Carlo.
 
@@ -67,7 +67,8 @@ def run(pattern, loading, n_moves=None, seed=0, mask=None, sigma=None, callback=
     levels      multi-scale start: fit an N/2^(levels-1) model to the low-q data first, then grow it.
     max_distance  >0: a filled cell moves at most this many cells along each axis.
     t_start     start temperature relative to chi2 (default: automatic); t_final_ratio: final/start.
-    scale, background  fix them (default: least-squares optimum at every move).
+    scale       None (default): least-squares optimum at every move; a number: fixed.
+    background  0.0 (default): fixed; a number: fixed; "fit": least-squares optimum at every move.
     dtype       np.float32 (default, faster) or np.float64: precision of the incremental F.
     initial     start model(s) [N, N] or [replicas, N, N] (levels must be 1).
     """
@@ -76,8 +77,11 @@ def run(pattern, loading, n_moves=None, seed=0, mask=None, sigma=None, callback=
         raise ValueError(f"beamkit.rmc.run: argument 'dtype' must be float32 or float64, got {dt}")
     if n_moves is not None and n_moves < 0:
         raise ValueError(f"beamkit.rmc.run: argument 'n_moves' must be >= 0, got {n_moves}")
+    fit_bg = isinstance(background, str)
+    if fit_bg and background != "fit":
+        raise ValueError(f"beamkit.rmc.run: argument 'background' must be a number or 'fit', got {background!r}")
     return _rmc.run(_pattern(pattern, dataset), float(loading), int(n_moves or 0), int(seed), mask, sigma, callback,
                     int(size or 0), center, float(step or 0.0), float(pixel_size or 0.0), float(distance or 0.0),
                     float(wavelength or 0.0), float(cell_size or 0.0), int(replicas), int(levels), int(max_distance),
-                    -1.0 if t_start is None else float(t_start), float(t_final_ratio), scale, background,
+                    -1.0 if t_start is None else float(t_start), float(t_final_ratio), scale, None if fit_bg else float(background),
                     int(recompute_every), int(trace_every or 0), dt == np.dtype(np.float64), initial)

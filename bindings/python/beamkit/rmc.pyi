@@ -46,6 +46,6 @@ def run(pattern: Any, loading: float, n_moves: Optional[int] = ..., seed: int = 
         center: Optional[Sequence[float]] = ..., step: Optional[float] = ..., pixel_size: Optional[float] = ...,
         distance: Optional[float] = ..., wavelength: Optional[float] = ..., cell_size: Optional[float] = ...,
         replicas: int = ..., levels: int = ..., max_distance: int = ..., t_start: Optional[float] = ...,
-        t_final_ratio: float = ..., scale: Optional[float] = ..., background: Optional[float] = ...,
+        t_final_ratio: float = ..., scale: Optional[float] = ..., background: Union[float, str] = ...,
         recompute_every: int = ..., trace_every: Optional[int] = ..., dtype: Any = ..., initial: Any = ...,
         dataset: Optional[str] = ...) -> Result: ...

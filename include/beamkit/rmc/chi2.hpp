@@ -8,7 +8,11 @@
 // with S_pp = sum w P^2, S_p = sum w P, S_pd = sum w P D (these change with the model) and the data
 // constants S_w = sum w, S_d = sum w D, S_dd = sum w D^2. The scale s and background b are either
 // given or the least-squares optimum for the current model (the 2x2 normal equations in s, b; the
-// scale is clamped at s >= 0, a negative scale being unphysical). Because the cost depends on the
+// scale is clamped at s >= 0, a negative scale being unphysical). Default: s fitted, b = 0 given.
+// Why not fit b by default: from a random start the model pattern is nearly uncorrelated with the
+// data, the joint optimum then often has s <= 0, the clamped cost s = 0, b = mean(D) does not depend
+// on the model and the walk is blind until chance makes s > 0. With b fixed, s = S_pd / S_pp > 0 for
+// non-negative data and every move is informative. Fit b when the data carry a flat background. Because the cost depends on the
 // model only through (S_pp, S_p, S_pd), a move only needs the three sums' changes -- which the
 // solver computes in one pass over the half spectrum (solver.hpp).
 #pragma once
@@ -18,8 +22,8 @@ namespace beamkit::rmc {
 
 /// How the model pattern is scaled onto the data.
 struct ChiModel {
-  bool fit_scale = true;       ///< s = least-squares optimum (else `scale`)
-  bool fit_background = true;  ///< b = least-squares optimum (else `background`)
+  bool fit_scale = true;        ///< s = least-squares optimum (else `scale`)
+  bool fit_background = false;  ///< b = least-squares optimum (else `background`; default 0)
   double scale = 1;            ///< used when !fit_scale
   double background = 0;       ///< used when !fit_background
 };

@@ -250,7 +250,8 @@ Result run(const ExecSpace& space, const GridData& g, const Options& o) {
       }
       return Swap{};  // no empty cell found nearby: counts as a rejected move
     };
-    // Start temperature: the median uphill relative change of 64 probe moves, accepted at first with p = 0.2.
+    // Start temperature: a move changing chi^2 by the median |relative change| of 64 probe moves is
+    // accepted uphill with probability 0.2 at the start.
     double t0 = o.t_start;
     if (t0 < 0) {
       std::vector<double> up;
@@ -260,7 +261,7 @@ Result run(const ExecSpace& space, const GridData& g, const Options& o) {
         s.propose(swaps);
         for (int r = 0; r < R; ++r) {
           const double c = s.chi2(r), dc = s.proposed_chi2(r) - c;
-          if (swaps[r].active() && dc > 0 && c > 0) up.push_back(dc / c);
+          if (swaps[r].active() && dc != 0 && c > 0) up.push_back(std::fabs(dc) / c);
         }
       }
       t0 = 0;
