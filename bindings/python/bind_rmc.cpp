@@ -135,10 +135,11 @@ void bind_rmc(py::module_& m) {
         [](py::object pattern, py::object mask, py::object sigma, int size, py::object center, double step,
            double pixel_size, double distance, double wavelength, double cell_size) {
           const Inputs in = check_inputs(pattern, mask, sigma);
+          const auto opt = data_options(size, center, step, pixel_size, distance, wavelength, cell_size);
           rmc::GridData g;
           {
             py::gil_scoped_release nogil;
-            g = grid(in, data_options(size, center, step, pixel_size, distance, wavelength, cell_size));
+            g = grid(in, opt);
           }
           py::dict d;
           d["n"] = g.n;
@@ -230,10 +231,11 @@ void bind_rmc(py::module_& m) {
             }
           };
         }
+        const auto dopt = data_options(size, center, step, pixel_size, distance, wavelength, cell_size);
         rmc::Result res;
         {
           py::gil_scoped_release nogil;
-          const auto g = grid(in, data_options(size, center, step, pixel_size, distance, wavelength, cell_size));
+          const auto g = grid(in, dopt);
           if (double_precision) res = rmc::run<Kokkos::DefaultExecutionSpace, double>(g, o);
           else res = rmc::run<Kokkos::DefaultExecutionSpace, float>(g, o);
         }

@@ -335,8 +335,9 @@ Result run(const ExecSpace& space, const GridData& g, const Options& o) {
     res.level_seconds.push_back(std::chrono::duration<double>(clock::now() - t_lev).count());
     if (res.stopped) break;  // the final report grows a coarse model to full size
   }
-  // Final report on the full grid (a fresh full-size solver: exact FFT, also after an early stop).
-  Solver<ExecSpace, Real> fin(space, N, R, g.data, g.weight, o.chi);
+  // Final report on the full grid: a fresh full-size solver in double (exact FFT, whatever the run's
+  // precision; also after an early stop at a coarse level).
+  Solver<ExecSpace, double> fin(space, N, R, g.data, g.weight, o.chi);
   std::vector<std::vector<std::uint8_t>> full(R);
   for (int r = 0; r < R; ++r) {
     full[r] = models[r];

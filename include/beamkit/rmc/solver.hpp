@@ -223,7 +223,10 @@ public:
     m_ds.assign(m_r, Sums{});
     m_prop.assign(m_r, Swap{});
     m_pend.assign(m_r, Swap{});
-    m_plan = std::make_unique<fft::Plan<ExecSpace, Real>>(m_space, fft::Kind::c2c, std::vector<int>{n, n}, 1);
+    // Host: a single-threaded FFTW plan, so the recomputed F (and every decision after it) has the same
+    // bits for any thread count; elsewhere the space's own plan (cuFFT).
+    if constexpr (kHost) m_fftw1 = std::make_unique<fft::detail::FftwPlan<Real>>(fft::Layout{fft::Kind::c2c, {n, n}, 1}, 1, false);
+    else m_plan = std::make_unique<fft::Plan<ExecSpace, Real>>(m_space, fft::Kind::c2c, std::vector<int>{n, n}, 1);
     m_fft = Kokkos::View<Kokkos::complex<Real>*, Kokkos::LayoutRight, mem>(
         Kokkos::view_alloc(Kokkos::WithoutInitializing, BEAMKIT_LABEL("rmc", "fft_buffer")), std::size_t(n) * n);
   }
@@ -331,7 +334,12 @@ public:
     for (int r = 0; r < m_r; ++r) {
       for (std::size_t i = 0; i < m_models[r].size(); ++i) buf_h(i) = C(Real(m_models[r][i]), Real(0));
       Kokkos::deep_copy(m_fft, buf_h);
-      m_plan->forward(m_fft, m_fft);
+      if constexpr (kHost) {
+        m_space.fence();
+        m_fftw1->execute(fft::Direction::forward, m_fft.data(), m_fft.data());
+      } else {
+        m_plan->forward(m_fft, m_fft);
+      }
       auto fre = Kokkos::subview(m_fre, r, Kokkos::ALL, Kokkos::ALL);
       auto fim = Kokkos::subview(m_fim, r, Kokkos::ALL, Kokkos::ALL);
       auto fft = m_fft;
@@ -339,10 +347,12 @@ public:
       auto wd = m_wd;
       const int n = m_n, h = m_h, hp = m_hp;
       const bool fresh = m_fresh;
-      double d2 = 0, f2 = 0, dmax = 0, fmax = 0, spp = 0, sp = 0, spd = 0;
+      auto rowsum = Kokkos::subview(m_rowsum, r, Kokkos::ALL, Kokkos::ALL);
+      double d2 = 0, f2 = 0, dmax = 0, fmax = 0;
       Kokkos::parallel_reduce(
           "beamkit::rmc::recompute", Kokkos::RangePolicy<ExecSpace>(m_space, 0, n),
-          KOKKOS_LAMBDA(const int ky, double& a, double& b, double& c, double& d, double& e, double& f, double& g) {
+          KOKKOS_LAMBDA(const int ky, double& a, double& b, double& c, double& d) {
+            double e = 0, f = 0, g = 0;  // chi^2 sums per row: summed on the host in row order below
             for (int kx = 0; kx < hp; ++kx) {
               Real vr = 0, vi = 0;
               if (kx < h) {
@@ -365,9 +375,19 @@ public:
               f += double(w(ky, kx)) * p;
               g += double(wd(ky, kx)) * p;
             }
+            rowsum(ky, 0) = e;
+            rowsum(ky, 1) = f;
+            rowsum(ky, 2) = g;
           },
-          Kokkos::Sum<double>(d2), Kokkos::Sum<double>(f2), Kokkos::Max<double>(dmax), Kokkos::Max<double>(fmax),
-          Kokkos::Sum<double>(spp), Kokkos::Sum<double>(sp), Kokkos::Sum<double>(spd));
+          Kokkos::Sum<double>(d2), Kokkos::Sum<double>(f2), Kokkos::Max<double>(dmax), Kokkos::Max<double>(fmax));
+      // Fixed-order sums: the same bits for any thread count (Metropolis decisions depend on them).
+      auto rs = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_rowsum);
+      double spp = 0, sp = 0, spd = 0;
+      for (int ky = 0; ky < n; ++ky) {
+        spp += rs(r, ky, 0);
+        sp += rs(r, ky, 1);
+        spd += rs(r, ky, 2);
+      }
       if (fresh && f2 > 0) {
         out.rel_l2 = std::max(out.rel_l2, std::sqrt(d2 / f2));
         out.rel_max = std::max(out.rel_max, std::sqrt(dmax / fmax));
@@ -461,7 +481,9 @@ private:
   std::vector<Swap> m_prop, m_pend;
   bool m_fresh = false;
   std::int64_t m_serial_below = 16384;
+  static constexpr bool kHost = Kokkos::SpaceAccessibility<Kokkos::HostSpace, mem>::accessible;
   std::unique_ptr<fft::Plan<ExecSpace, Real>> m_plan;
+  std::unique_ptr<fft::detail::FftwPlan<Real>> m_fftw1;
   Kokkos::View<Kokkos::complex<Real>*, Kokkos::LayoutRight, mem> m_fft;
 };
 
