@@ -50,7 +50,7 @@ template <class Real> static void BM_rmc_move(benchmark::State& st) {
 }
 
 // Args: {N, replicas}
-BENCHMARK_TEMPLATE(BM_rmc_move, float)->Args({256, 1})->Args({512, 1})->Args({256, 2})->Args({512, 2})->Unit(benchmark::kMicrosecond);
-BENCHMARK_TEMPLATE(BM_rmc_move, double)->Args({256, 1})->Args({512, 1})->Unit(benchmark::kMicrosecond);
+BENCHMARK_TEMPLATE(BM_rmc_move, float)->Args({256, 1})->Args({512, 1})->Args({256, 2})->Args({512, 2})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_rmc_move, double)->Args({256, 1})->Args({512, 1})->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 BEAMKIT_BENCHMARK_MAIN()
