@@ -196,9 +196,9 @@ public:
     for (int ky = 0; ky < n; ++ky)
       for (int kx = 0; kx < n; ++kx) {
         const double w = W(ky, kx), d = data[std::size_t(ky) * n + kx];
-        check::require(w >= 0 && std::isfinite(w), where, cat("weight at (", ky, ", ", kx, ") is ", w));
+        if (!(w >= 0 && std::isfinite(w))) fail(errc::invalid_argument, where, cat("weight at (", ky, ", ", kx, ") is ", w));
         if (w == 0) continue;
-        check::require(std::isfinite(d), where, cat("data at (", ky, ", ", kx, ") is ", d));
+        if (!std::isfinite(d)) fail(errc::invalid_argument, where, cat("data at (", ky, ", ", kx, ") is ", d));
         m_c.w += w;
         m_c.d += w * d;
         m_c.dd += w * d * d;
@@ -256,16 +256,17 @@ public:
   /// Evaluate one swap per replica (inactive swaps are skipped) in one pass; also applies the
   /// pending accepted moves. Afterwards proposed_chi2(r) is the chi^2 the swap would give.
   void propose(const std::vector<Swap>& swaps) {
-    check::equal(swaps.size(), std::size_t(m_r), "beamkit::rmc::Solver::propose", "number of swaps");
-    check::require(m_fresh, "beamkit::rmc::Solver::propose", "call recompute() after set_model()");
+    if (swaps.size() != std::size_t(m_r))
+      fail(errc::invalid_argument, "beamkit::rmc::Solver::propose", cat("got ", swaps.size(), " swaps for ", m_r, " replicas"));
+    if (!m_fresh) fail(errc::invalid_argument, "beamkit::rmc::Solver::propose", "call recompute() after set_model()");
     bool any = false;
     for (int r = 0; r < m_r; ++r) {
       m_prop[r] = swaps[r];
       const bool act = swaps[r].active();
       if (act) {
         const int f = swaps[r].from, t = swaps[r].to;
-        check::require(f < m_n * m_n && t < m_n * m_n && m_models[r][f] == 1 && m_models[r][t] == 0,
-                       "beamkit::rmc::Solver::propose", cat("swap ", f, " -> ", t, " is not filled -> empty"));
+        if (!(f < m_n * m_n && t < m_n * m_n && m_models[r][f] == 1 && m_models[r][t] == 0))  // message built on failure only
+          fail(errc::invalid_argument, "beamkit::rmc::Solver::propose", cat("swap ", f, " -> ", t, " is not filled -> empty"));
         set_columns(r, 0, f, t);
         m_rows_h(r, 0) = t / m_n;
         m_rows_h(r, 1) = f / m_n;
