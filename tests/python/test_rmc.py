@@ -134,6 +134,12 @@ def test_same_seed_same_run_and_replicas():
     assert not np.array_equal(a.models, c.models)
     assert a.models.shape == (3, n, n) and np.all(np.diff(a.chi2) >= 0)  # best first
     assert len(set(a.models.reshape(3, -1).sum(1))) == 1
+    # replicas are independent: replica 0 of a 3-replica run is the 1-replica run (same seed)
+    single = rmc.run(data, 0.3, n_moves=2000, seed=11, recompute_every=300)
+    triple = rmc.run(data, 0.3, n_moves=2000, seed=11, replicas=3, recompute_every=300)
+    i0 = triple.replica.index(0)
+    assert np.array_equal(triple.models[i0], single.model)
+    assert np.array_equal(triple.trace_chi2[i0], single.trace_chi2[0])
     # levels and max_distance also run and keep the loading
     d = rmc.run(data, 0.3, n_moves=2000, seed=11, levels=2, max_distance=3)
     assert d.model.sum() == round(0.3 * n * n) and set(d.trace_level) == {0, 1}
@@ -144,7 +150,7 @@ import hashlib, numpy as np, beamkit.rmc as rmc
 n = 128
 y, x = np.mgrid[0:n, 0:n]
 data = np.fft.fftshift(np.abs(np.fft.fft2(((x // 8 + y // 6) % 3 == 0).astype(float)))**2)
-r = rmc.run(data, 0.3, n_moves=1500, seed=5, replicas=2)
+r = rmc.run(data, 0.3, n_moves=150, seed=5, replicas=2, recompute_every=40)
 print(hashlib.sha256(r.models.tobytes() + r.trace_chi2.tobytes()).hexdigest())
 """
 

@@ -252,28 +252,33 @@ Result run(const ExecSpace& space, const GridData& g, const Options& o) {
     };
     // Start temperature: a move changing chi^2 by the median |relative change| of 64 probe moves is
     // accepted uphill with probability 0.2 at the start.
-    double t0 = o.t_start;
-    if (t0 < 0) {
-      std::vector<double> up;
+    // Per replica, so that a replica's run does not depend on how many others run beside it.
+    std::vector<double> t0(R, o.t_start);
+    if (o.t_start < 0) {
+      std::vector<std::vector<double>> up(R);
       const int probes = int(std::min<std::int64_t>(64, moves));
       for (int p = 0; p < probes; ++p) {
         for (int r = 0; r < R; ++r) swaps[r] = draw(r);
         s.propose(swaps);
         for (int r = 0; r < R; ++r) {
           const double c = s.chi2(r), dc = s.proposed_chi2(r) - c;
-          if (swaps[r].active() && dc != 0 && c > 0) up.push_back(std::fabs(dc) / c);
+          if (swaps[r].active() && dc != 0 && c > 0) up[r].push_back(std::fabs(dc) / c);
         }
       }
-      t0 = 0;
-      if (!up.empty()) {
-        std::nth_element(up.begin(), up.begin() + up.size() / 2, up.end());
-        t0 = up[up.size() / 2] / std::log(5.0);
+      for (int r = 0; r < R; ++r) {
+        t0[r] = 0;
+        if (!up[r].empty()) {
+          std::nth_element(up[r].begin(), up[r].begin() + up[r].size() / 2, up[r].end());
+          t0[r] = up[r][up[r].size() / 2] / std::log(5.0);
+        }
       }
     }
     const std::int64_t trace_every = o.trace_every > 0 ? o.trace_every : std::max<std::int64_t>(1, moves / 200);
     std::vector<std::int64_t> acc_since_fft(R, 0), acc_interval(R, 0);
     std::int64_t interval = 0;
-    auto record = [&](std::int64_t mv, double temp) {
+    const double lratio = std::log(o.t_final_ratio);
+    auto temperature = [&](int r, std::int64_t mv) { return t0[r] * std::exp(lratio * double(mv) / double(moves)); };
+    auto record = [&](std::int64_t mv) {
       double best = s.chi2(0), rate = 0;
       for (int r = 0; r < R; ++r) {
         auto& tr = res.traces[r];
@@ -282,7 +287,7 @@ Result run(const ExecSpace& space, const GridData& g, const Options& o) {
         tr.level.push_back(lev);
         tr.chi2.push_back(s.chi2(r));
         tr.acceptance.push_back(a);
-        tr.temperature.push_back(temp);
+        tr.temperature.push_back(temperature(r, mv));
         best = std::min(best, s.chi2(r));
         rate += a / R;
         acc_interval[r] = 0;
@@ -296,36 +301,35 @@ Result run(const ExecSpace& space, const GridData& g, const Options& o) {
         p.moves = moves;
         p.chi2 = best;
         p.acceptance = rate;
-        p.temperature = temp;
+        p.temperature = temperature(0, mv);
         if (!o.progress(p)) res.stopped = true;
       }
     };
-    record(0, t0);
-    const double lratio = std::log(o.t_final_ratio);
+    record(0);
     std::int64_t mv = 0;
     while (mv < moves && !res.stopped) {
-      const double temp = t0 * std::exp(lratio * double(mv) / double(moves));
       for (int r = 0; r < R; ++r) swaps[r] = draw(r);
       s.propose(swaps);
-      bool need_fft = false;
       for (int r = 0; r < R; ++r) {
         const double u = rng[r].uniform();
         if (!swaps[r].active()) continue;
+        const double temp = temperature(r, mv);
         const double c = s.chi2(r), dc = s.proposed_chi2(r) - c;
         const bool ok = dc <= 0 || (temp > 0 && c > 0 && u < std::exp(-dc / (temp * c)));
         if (!ok) continue;
         s.accept(r);
         occ[r].swap(swaps[r].from, swaps[r].to);
         ++acc_interval[r];
-        if (++acc_since_fft[r] >= o.recompute_every) need_fft = true;
+        ++acc_since_fft[r];
       }
       ++mv;
       ++interval;
-      if (need_fft) {
-        res.max_drift = std::max(res.max_drift, s.recompute().rel_max);
-        std::fill(acc_since_fft.begin(), acc_since_fft.end(), 0);
-      }
-      if (mv % trace_every == 0 || mv == moves) record(mv, t0 * std::exp(lratio * double(mv) / double(moves)));
+      for (int r = 0; r < R; ++r)
+        if (acc_since_fft[r] >= o.recompute_every) {
+          res.max_drift = std::max(res.max_drift, s.recompute(r).rel_max);
+          acc_since_fft[r] = 0;
+        }
+      if (mv % trace_every == 0 || mv == moves) record(mv);
     }
     if (lev == 0) res.moves_done = mv;
     // Final exact state: recompute removes the drift before chi^2, scale and pattern are reported.

@@ -308,17 +308,19 @@ public:
     m_rows_h(r, 5) = 1;
   }
 
-  /// Apply pending accepted moves to F (a pass of its own).
-  void flush() {
+  /// Apply pending accepted moves to F (a pass of its own): of every replica, or only of `only`.
+  void flush(int only = -1) {
     bool any = false;
     for (int r = 0; r < m_r; ++r) {
       m_rows_h(r, 2) = 0;
+      if (only >= 0 && r != only) m_rows_h(r, 5) = 0;  // others keep theirs for their next pass
       any = any || m_rows_h(r, 5);
     }
-    if (!any) return;
-    launch();
-    for (int r = 0; r < m_r; ++r)
-      if (m_pend[r].active()) finish_pending(r);
+    if (any) launch();
+    for (int r = 0; r < m_r; ++r) {
+      if (only >= 0 && r != only) m_rows_h(r, 5) = m_pend[r].active() ? 1 : 0;
+      else if (m_pend[r].active() && any) finish_pending(r);
+    }
   }
 
   struct Drift {
@@ -327,12 +329,15 @@ public:
   };
   /// Replace every replica's F by a 2-D FFT of its model and its sums by a fresh reduction; returns
   /// the largest drift of the incremental F found (zero on the first call after set_model()).
-  Drift recompute() {
-    flush();
+  /// `only` >= 0: that replica only (the others' F are not touched, so each replica's trajectory
+  /// is independent of the others).
+  Drift recompute(int only = -1) {
+    flush(only);
     Drift out;
     using C = Kokkos::complex<Real>;
     auto buf_h = Kokkos::create_mirror_view(m_fft);
     for (int r = 0; r < m_r; ++r) {
+      if (only >= 0 && r != only) continue;
       for (std::size_t i = 0; i < m_models[r].size(); ++i) buf_h(i) = C(Real(m_models[r][i]), Real(0));
       Kokkos::deep_copy(m_fft, buf_h);
       if constexpr (kHost) {
@@ -396,7 +401,7 @@ public:
       m_s[r] = Sums{spp, sp, spd};
       m_ds[r] = Sums{};
     }
-    m_fresh = true;
+    if (only < 0) m_fresh = true;
     return out;
   }
 
