@@ -193,13 +193,25 @@ NelderMeadResult nelder_mead(const CostFn& f, const std::vector<double>& x0, con
   const double alpha = 1, beta = 1 + 2 / dn, gamma = 0.75 - 1 / (2 * dn), delta = 1 - 1 / dn;
   const std::int64_t max_evals = o.max_evals > 0 ? o.max_evals : std::int64_t(200 * n * n + 1000);
   NelderMeadResult res;
-  auto eval = [&](std::vector<double>& x) {
-    project(x, o.lo, o.hi);
+  // Outside the box f is evaluated at the projection plus a penalty growing with the distance, so
+  // the simplex may step over a wall without collapsing onto it, and the minimum stays inside.
+  std::vector<double> xp(n);
+  auto eval = [&](const std::vector<double>& x) {
+    xp = x;
+    project(xp, o.lo, o.hi);
+    double pen = 0;
+    for (std::size_t j = 0; j < n && !o.lo.empty(); ++j) {
+      const double u = (x[j] - xp[j]) / (o.hi[j] - o.lo[j]);
+      pen += u * u;
+    }
     ++res.evaluations;
-    const double v = f(x);
-    return std::isfinite(v) ? v : std::numeric_limits<double>::infinity();
+    const double v = f(xp);
+    if (!std::isfinite(v)) return std::numeric_limits<double>::infinity();
+    return pen > 0 ? v + pen * (1 + std::fabs(v)) + 1e-300 : v;
   };
-  std::vector<std::vector<double>> S(n + 1, x0);
+  std::vector<double> x0p = x0;
+  project(x0p, o.lo, o.hi);
+  std::vector<std::vector<double>> S(n + 1, x0p);
   std::vector<double> F(n + 1);
   F[0] = eval(S[0]);
   for (std::size_t j = 0; j < n; ++j) {
@@ -259,6 +271,7 @@ NelderMeadResult nelder_mead(const CostFn& f, const std::vector<double>& x0, con
   }
   const std::size_t best = std::size_t(std::min_element(F.begin(), F.end()) - F.begin());
   res.x = S[best];
+  project(res.x, o.lo, o.hi);
   res.cost = F[best];
   res.iterations = it;
   return res;
