@@ -28,6 +28,37 @@ struct Shifted {
 }  // namespace
 
 TEST_SUITE("unit") {
+TEST_CASE("objectives: cos2pi against std::cos(2 pi x), and the closed-form minima") {
+  std::mt19937 g(4);
+  std::uniform_real_distribution<double> u(-40, 40);
+  double err = 0;
+  for (int k = 0; k < 200000; ++k) {
+    const double x = k < 64 ? (k - 32) * 0.125 : u(g);  // multiples of 1/8 hit every branch exactly
+    const long double ref = std::cos(2.0L * 3.14159265358979323846264338327950288L * (long double)x);
+    err = std::max(err, double(std::fabs((long double)cos2pi(x) - ref)));
+  }
+  CHECK(err < 3e-16);  // against a long-double reference (std::cos(2 * M_PI * x) itself errs by ~1e-14 at |x| = 40)
+  CHECK(cos2pi(0.25) == 0.0);
+  CHECK(cos2pi(1e17) == 1.0);
+  float errf = 0;
+  for (int k = 0; k < 20000; ++k) {
+    const float x = float(u(g)) * 0.1f;
+    errf = std::max(errf, float(std::fabs(cos2pi(x) - std::cos(2 * M_PI * double(x)))));
+  }
+  CHECK(errf < 2e-6f);
+  const double zero[5] = {0, 0, 0, 0, 0}, one[5] = {1, 1, 1, 1, 1};
+  CHECK(Rastrigin{}(Point<double>{zero, 5}) == 0.0);
+  CHECK(std::fabs(Ackley{}(Point<double>{zero, 5})) < 1e-15);
+  CHECK(Rosenbrock{}(Point<double>{one, 5}) == 0.0);
+  const double p[3] = {0.5, -1.25, 2.0};
+  CHECK(Rastrigin{}(Point<double>{p, 3}) == doctest::Approx(30 + 0.25 + 1.5625 + 4 - 10 * (-1 + 0 + 1)));
+  CHECK(Rosenbrock{}(Point<double>{p, 3}) == doctest::Approx(100 * std::pow(-1.25 - 0.25, 2) + 0.25 +
+                                                              100 * std::pow(2 - 1.5625, 2) + std::pow(2.25, 2)));
+  const double ack = -20 * std::exp(-0.2 * std::sqrt((0.25 + 1.5625 + 4) / 3)) -
+                     std::exp((std::cos(M_PI) + std::cos(2.5 * M_PI) + std::cos(4 * M_PI)) / 3) + 20 + std::exp(1.0);
+  CHECK(Ackley{}(Point<double>{p, 3}) == doctest::Approx(ack).epsilon(1e-14));
+}
+
 TEST_CASE("pso: sphere and Rosenbrock converge to the known optima") {
   PsoOptions o;
   o.n_particles = 32;

@@ -36,6 +36,43 @@ template <class Real> KOKKOS_INLINE_FUNCTION Real u01(CounterRng& r) {
   return Real(double(r.next_u32()) * 0x1.0p-32);  // [0, 1); 32 bits are plenty for PSO coefficients
 }
 
+/// NB consecutive Philox4x32-10 blocks (counters block0 .. block0 + NB - 1 on `stream`, the layout of
+/// CounterRng) computed lane-wise so that the compiler can vectorise across blocks; out[4 k + j] is
+/// word j of block k -- the same numbers CounterRng(seed, stream, block0) draws in sequence.
+template <int NB>
+KOKKOS_INLINE_FUNCTION void philox_blocks(const std::uint32_t key[2], std::uint64_t block0, std::uint64_t stream,
+                                          std::uint32_t* out) {
+  using u32 = std::uint32_t;
+  using u64 = std::uint64_t;
+  constexpr u32 M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+  u32 c0[NB], c1[NB], c2[NB], c3[NB];
+  for (int k = 0; k < NB; ++k) {
+    c0[k] = u32(block0 + u64(k));
+    c1[k] = u32((block0 + u64(k)) >> 32);
+    c2[k] = u32(stream);
+    c3[k] = u32(stream >> 32);
+  }
+  u32 k0 = key[0], k1 = key[1];
+  for (int rnd = 0; rnd < 10; ++rnd) {
+    for (int k = 0; k < NB; ++k) {
+      const u64 p0 = u64(M0) * c0[k], p1 = u64(M1) * c2[k];
+      const u32 n0 = u32(p1 >> 32) ^ c1[k] ^ k0, n1 = u32(p1), n2 = u32(p0 >> 32) ^ c3[k] ^ k1, n3 = u32(p0);
+      c0[k] = n0;
+      c1[k] = n1;
+      c2[k] = n2;
+      c3[k] = n3;
+    }
+    k0 += W0;
+    k1 += W1;
+  }
+  for (int k = 0; k < NB; ++k) {
+    out[4 * k] = c0[k];
+    out[4 * k + 1] = c1[k];
+    out[4 * k + 2] = c2[k];
+    out[4 * k + 3] = c3[k];
+  }
+}
+
 /// Best particle in i's neighbourhood (itself included) under pbest costs `pf`; ties -> first visited.
 template <class Real, class F>
 KOKKOS_INLINE_FUNCTION int neighbour_best(const StepParams<Real>& s, const F& pf, int i) {
@@ -58,26 +95,6 @@ KOKKOS_INLINE_FUNCTION int neighbour_best(const StepParams<Real>& s, const F& pf
   return best;
 }
 
-/// Bring a coordinate back into [lo, hi] (reflect: mirror at the wall and reverse the velocity;
-/// clamp: stop at the wall, zero velocity; wrap: periodic).
-template <class Real>
-KOKKOS_INLINE_FUNCTION void apply_bounds(BoundId b, Real lo, Real hi, Real& x, Real& v) {
-  if (x >= lo && x <= hi) return;
-  const Real range = hi - lo;
-  if (b == BoundId::reflect) {
-    x = x > hi ? hi - (x - hi) : lo + (lo - x);
-    v = -v;
-    x = kmath::clamp(x, lo, hi);  // a step longer than the range: stop at the far wall
-  } else if (b == BoundId::clamp) {
-    x = kmath::clamp(x, lo, hi);
-    v = Real(0);
-  } else {
-    Real t = kmath::fmod(x - lo, range);
-    if (t < Real(0)) t += range;
-    x = kmath::clamp(lo + t, lo, hi);
-  }
-}
-
 /// Cost as seen by the comparisons: NaN never wins.
 template <class Real> KOKKOS_INLINE_FUNCTION Real sane(Real f) {
   return f == f ? f : Kokkos::Experimental::infinity<Real>::value;
@@ -92,10 +109,12 @@ struct PsoNoObjective {
 /// objective and the personal-best update (Eval = true), in a single kernel over particles:
 ///   inertia:       v <- w v + c1 r1 (p_i - x) + c2 r2 (p_l - x)
 ///   constriction:  v <- chi (v + phi1 r1 (p_i - x) + phi2 r2 (p_l - x))
-///   x <- x + v, then bound handling; l = best particle of i's neighbourhood.
+///   x <- x + v, then the walls: reflect (mirror at the wall, reverse v), clamp (stop at the wall,
+///   v = 0) or wrap (periodic); l = best particle of i's neighbourhood.
 /// (Kennedy & Eberhart 1995; Shi & Eberhart 1998; Clerc & Kennedy, IEEE TEC 6 (2002) 58.)
 template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMove {
   using mem = typename ExecSpace::memory_space;
+  static constexpr int kChunk = 16;  // dimensions per batch of random numbers
   View2<Real, mem> x, v;
   View2<const Real, mem> pxc;
   View2<Real, mem> pxn;
@@ -107,16 +126,37 @@ template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMov
 
   KOKKOS_INLINE_FUNCTION void operator()(const int i) const {
     const int l = neighbour_best(s, pfc, i);
-    CounterRng rng(s.seed, stream_id(s.iteration, i));
-    for (int d = 0; d < s.dim; ++d) {
-      const Real r1 = u01<Real>(rng), r2 = u01<Real>(rng);
-      const Real xi = x(i, d);
-      Real vi = s.w * v(i, d) + s.c1 * r1 * (pxc(i, d) - xi) + s.c2 * r2 * (pxc(l, d) - xi);
-      if (vmax(d) > Real(0)) vi = kmath::clamp(vi, -vmax(d), vmax(d));
-      Real xn = xi + vi;
-      apply_bounds(s.bound, lo(d), hi(d), xn, vi);
-      x(i, d) = xn;
-      v(i, d) = vi;
+    const std::uint64_t stream = stream_id(s.iteration, i);
+    const std::uint32_t key[2] = {std::uint32_t(s.seed), std::uint32_t(s.seed >> 32)};
+    const bool reflect = s.bound == BoundId::reflect, clamp_only = s.bound == BoundId::clamp;
+    for (int d0 = 0; d0 < s.dim; d0 += kChunk) {
+      // 2 uniforms per dimension with 16-bit resolution, r = (k + 1/2) / 2^16: dimension d uses word
+      // d of CounterRng(seed, stream) (Philox block d / 4), low half -> r1, high half -> r2. The blocks
+      // are generated kChunk/4 at a time in independent lanes, then a branch-free update follows.
+      std::uint32_t r[kChunk];
+      philox_blocks<kChunk / 4>(key, std::uint64_t(d0 / 4), stream, r);
+      const int nd = s.dim - d0 < kChunk ? s.dim - d0 : kChunk;
+      for (int j = 0; j < nd; ++j) {
+        const int d = d0 + j;
+        const Real r1 = (Real(r[j] & 0xFFFFu) + Real(0.5)) * Real(0x1.0p-16),
+                   r2 = (Real(r[j] >> 16) + Real(0.5)) * Real(0x1.0p-16);
+        const Real xi = x(i, d), lo_d = lo(d), hi_d = hi(d), vm = vmax(d);
+        Real vi = s.w * v(i, d) + s.c1 * r1 * (pxc(i, d) - xi) + s.c2 * r2 * (pxc(l, d) - xi);
+        vi = vm > Real(0) ? kmath::clamp(vi, -vm, vm) : vi;
+        Real xn = xi + vi;
+        const bool above = xn > hi_d, below = xn < lo_d, out = above || below;
+        if (reflect) {
+          xn = above ? hi_d - (xn - hi_d) : (below ? lo_d + (lo_d - xn) : xn);
+          vi = out ? -vi : vi;
+        } else if (clamp_only) {
+          vi = out ? Real(0) : vi;
+        } else {  // wrap: periodic image, t in [0, 1)
+          const Real range = hi_d - lo_d, t = (xn - lo_d) / range;
+          xn = out ? lo_d + (t - kmath::floor(t)) * range : xn;
+        }
+        x(i, d) = kmath::clamp(xn, lo_d, hi_d);
+        v(i, d) = vi;
+      }
     }
     if (Eval) {
       const Real fi = sane(obj(Point<Real>{&x(i, 0), s.dim}));
