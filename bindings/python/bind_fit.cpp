@@ -41,7 +41,7 @@ py::dict result_dict(const fit::PsoResult& r) {
 py::dict pso(py::object f, std::vector<double> lo, std::vector<double> hi, int n_particles, int max_iter,
              std::int64_t max_evals, std::uint64_t seed, const std::string& topology, int ring_neighbors,
              const std::string& velocity, double w, double w_end, double c1, double c2, double phi1, double phi2,
-             const std::string& boundary, double v_max, double tol, int tol_iter, double target, int restart_after,
+             const std::string& boundary, double v_max, double v_init, double tol, int tol_iter, double target, int restart_after,
              py::object callback, bool single) {
   constexpr const char* where = "beamkit.fit.pso";
   fit::PsoOptions o;
@@ -66,6 +66,7 @@ py::dict pso(py::object f, std::vector<double> lo, std::vector<double> hi, int n
                                          {{"reflect", fit::Boundary::reflect}, {"clamp", fit::Boundary::clamp},
                                           {"wrap", fit::Boundary::wrap}});
   o.v_max = v_max;
+  o.v_init = v_init;
   o.tol = tol;
   o.tol_iter = tol_iter;
   o.target = target;
@@ -147,7 +148,7 @@ void bind_fit(py::module_& m) {
   f.def("pso", &pso, py::arg("f"), py::arg("lo"), py::arg("hi"), py::arg("n_particles"), py::arg("max_iter"),
         py::arg("max_evals"), py::arg("seed"), py::arg("topology"), py::arg("ring_neighbors"), py::arg("velocity"),
         py::arg("w"), py::arg("w_end"), py::arg("c1"), py::arg("c2"), py::arg("phi1"), py::arg("phi2"),
-        py::arg("boundary"), py::arg("v_max"), py::arg("tol"), py::arg("tol_iter"), py::arg("target"),
+        py::arg("boundary"), py::arg("v_max"), py::arg("v_init"), py::arg("tol"), py::arg("tol_iter"), py::arg("target"),
         py::arg("restart_after"), py::arg("callback"), py::arg("single"));
   f.def(
       "least_squares",

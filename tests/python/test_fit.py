@@ -44,6 +44,15 @@ def test_builtins_known_minima_and_float32():
     assert r.cost < 1e-4
 
 
+def test_small_initial_velocities():
+    a = fit.pso("sphere", ([-5] * 3, [5] * 3), n_particles=20, max_iter=300, seed=8, v_init=0.05)
+    b = fit.pso("sphere", ([-5] * 3, [5] * 3), n_particles=20, max_iter=300, seed=8, v_init=0.05)
+    c = fit.pso("sphere", ([-5] * 3, [5] * 3), n_particles=20, max_iter=300, seed=8)
+    np.testing.assert_array_equal(a.history, b.history)
+    assert a.history[1] != c.history[1] and a.history[0] == c.history[0]  # same start, different velocities
+    assert a.cost < 1e-10
+
+
 def test_callback_stops_and_sees_progress():
     seen = []
 
@@ -82,6 +91,8 @@ def test_bad_input_raises_valueerror():
         fit.pso(lambda X: np.zeros(3), ([0.0], [1.0]), n_particles=5)
     with pytest.raises(ValueError, match="n_particles"):
         fit.pso("sphere", ([0.0], [1.0]), n_particles=0)
+    with pytest.raises(ValueError, match="v_init"):
+        fit.pso("sphere", ([0.0], [1.0]), v_init=float("nan"))
     with pytest.raises(ZeroDivisionError):
         fit.pso(lambda X: 1 / 0, ([0.0], [1.0]), n_particles=5)
 

@@ -48,6 +48,7 @@ struct PsoOptions {
   double phi1 = 2.05, phi2 = 2.05;    ///< constriction rule, phi1 + phi2 > 4
   Boundary boundary = Boundary::reflect;
   double v_max = 0.5;             ///< velocity clamp as a fraction of (hi - lo); <= 0: none
+  double v_init = -1;             ///< initial |v| <= v_init (hi - lo); < 0: v ~ U(lo - x, hi - x) (SPSO 2011)
   double tol = 0;                 ///< stop if the best improved by <= tol over tol_iter iterations
   int tol_iter = 0;               ///< 0: tolerance test off
   double target = -std::numeric_limits<double>::infinity();  ///< stop once best <= target
@@ -99,6 +100,7 @@ public:
     check::non_negative(o.tol, where, "tol");
     check::non_negative(o.tol_iter, where, "tol_iter");
     check::non_negative(o.restart_after, where, "restart_after");
+    check::finite(o.v_init, where, "v_init");
     for (double c : {o.w, o.c1, o.c2, o.phi1, o.phi2}) check::finite(c, where, "PSO coefficient");
     if (o.velocity == VelocityRule::constriction && !(o.phi1 + o.phi2 > 4))
       fail(errc::invalid_argument, where, cat("constriction needs phi1 + phi2 > 4, got ", o.phi1 + o.phi2));
@@ -184,7 +186,7 @@ private:
   void init(int keep = -1, int iteration = 0) {
     Kokkos::parallel_for("beamkit::fit::pso_init", policy(),
                          detail::PsoInit<ExecSpace, Real>{m_x, m_v, m_px[m_cur], m_pf[m_cur], m_lo, m_hi, m_dim,
-                                                          keep, iteration, m_opt.seed});
+                                                          keep, iteration, m_opt.seed, Real(m_opt.v_init)});
   }
 
   void evaluate_batch(const Batch& batch) {

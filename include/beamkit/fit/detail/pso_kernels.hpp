@@ -187,7 +187,8 @@ template <class ExecSpace, class Real> struct PsoBest {
   }
 };
 
-/// (Re)initialise particles uniformly in the box, velocities uniform in [lo - x, hi - x] (SPSO 2011),
+/// (Re)initialise particles uniformly in the box, velocities uniform in [lo - x, hi - x] (SPSO 2011)
+/// or in [-v_init, v_init] (hi - lo),
 /// personal best = the new position with cost +inf (accepted at the first evaluation). `keep` is a
 /// particle left untouched (the incumbent best at a restart), -1 for none.
 template <class ExecSpace, class Real> struct PsoInit {
@@ -197,6 +198,7 @@ template <class ExecSpace, class Real> struct PsoInit {
   View1<const Real, mem> lo, hi;
   int dim, keep, iteration;
   std::uint64_t seed;
+  Real v_init;  ///< < 0: v ~ U(lo - x, hi - x); else v ~ U(-v_init, v_init) (hi - lo)
   KOKKOS_INLINE_FUNCTION void operator()(const int i) const {
     if (i == keep) return;
     CounterRng rng(seed, stream_id(iteration, i, 0x80000000u));
@@ -204,7 +206,8 @@ template <class ExecSpace, class Real> struct PsoInit {
       const Real r = hi(d) - lo(d);
       const Real xi = lo(d) + u01<Real>(rng) * r;
       x(i, d) = kmath::clamp(xi, lo(d), hi(d));
-      v(i, d) = (lo(d) - xi) + u01<Real>(rng) * r;
+      const Real u = u01<Real>(rng);
+      v(i, d) = v_init < Real(0) ? (lo(d) - xi) + u * r : v_init * r * (Real(2) * u - Real(1));
       px(i, d) = x(i, d);
     }
     pf(i) = Kokkos::Experimental::infinity<Real>::value;
