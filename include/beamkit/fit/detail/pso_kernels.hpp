@@ -128,7 +128,24 @@ template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMov
     const int l = neighbour_best(s, pfc, i);
     const std::uint64_t stream = stream_id(s.iteration, i);
     const std::uint32_t key[2] = {std::uint32_t(s.seed), std::uint32_t(s.seed >> 32)};
-    const bool reflect = s.bound == BoundId::reflect, clamp_only = s.bound == BoundId::clamp;
+    if (s.bound == BoundId::reflect) move<BoundId::reflect>(i, l, stream, key);
+    else if (s.bound == BoundId::clamp) move<BoundId::clamp>(i, l, stream, key);
+    else move<BoundId::wrap>(i, l, stream, key);
+    if (Eval) {
+      const Real fi = sane(obj(Point<Real>{&x(i, 0), s.dim}));
+      f(i) = fi;
+      update_best(i, fi);
+    }
+  }
+  // The wall rule is a template parameter so that the loop over dimensions is branch-free
+  // (vectorisable); rows are contiguous (LayoutRight).
+  template <BoundId B>
+  KOKKOS_INLINE_FUNCTION void move(const int i, const int l, const std::uint64_t stream,
+                                   const std::uint32_t key[2]) const {
+    Real* xr = &x(i, 0);
+    Real* vr = &v(i, 0);
+    const Real* pi_ = &pxc(i, 0);
+    const Real* pl = &pxc(l, 0);
     for (int d0 = 0; d0 < s.dim; d0 += kChunk) {
       // 2 uniforms per dimension with 16-bit resolution, r = (k + 1/2) / 2^16: dimension d uses word
       // d of CounterRng(seed, stream) (Philox block d / 4), low half -> r1, high half -> r2. The blocks
@@ -140,28 +157,23 @@ template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMov
         const int d = d0 + j;
         const Real r1 = (Real(r[j] & 0xFFFFu) + Real(0.5)) * Real(0x1.0p-16),
                    r2 = (Real(r[j] >> 16) + Real(0.5)) * Real(0x1.0p-16);
-        const Real xi = x(i, d), lo_d = lo(d), hi_d = hi(d), vm = vmax(d);
-        Real vi = s.w * v(i, d) + s.c1 * r1 * (pxc(i, d) - xi) + s.c2 * r2 * (pxc(l, d) - xi);
+        const Real xi = xr[d], lo_d = lo(d), hi_d = hi(d), vm = vmax(d);
+        Real vi = s.w * vr[d] + s.c1 * r1 * (pi_[d] - xi) + s.c2 * r2 * (pl[d] - xi);
         vi = vm > Real(0) ? kmath::clamp(vi, -vm, vm) : vi;
         Real xn = xi + vi;
         const bool above = xn > hi_d, below = xn < lo_d, out = above || below;
-        if (reflect) {
+        if (B == BoundId::reflect) {
           xn = above ? hi_d - (xn - hi_d) : (below ? lo_d + (lo_d - xn) : xn);
           vi = out ? -vi : vi;
-        } else if (clamp_only) {
+        } else if (B == BoundId::clamp) {
           vi = out ? Real(0) : vi;
         } else {  // wrap: periodic image, t in [0, 1)
           const Real range = hi_d - lo_d, t = (xn - lo_d) / range;
           xn = out ? lo_d + (t - kmath::floor(t)) * range : xn;
         }
-        x(i, d) = kmath::clamp(xn, lo_d, hi_d);
-        v(i, d) = vi;
+        xr[d] = kmath::clamp(xn, lo_d, hi_d);
+        vr[d] = vi;
       }
-    }
-    if (Eval) {
-      const Real fi = sane(obj(Point<Real>{&x(i, 0), s.dim}));
-      f(i) = fi;
-      update_best(i, fi);
     }
   }
   KOKKOS_INLINE_FUNCTION void update_best(int i, Real fi) const {
