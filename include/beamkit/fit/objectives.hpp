@@ -28,7 +28,7 @@ template <class Real> KOKKOS_INLINE_FUNCTION Real cos2pi(Real x) {
   // round to nearest by the 1.5 * 2^p trick (exact, no libm call, valid for |v| < 2^(p-1))
   constexpr Real big = sizeof(Real) == 8 ? Real(6755399441055744.0) : Real(12582912.0f);
   constexpr Real lim = sizeof(Real) == 8 ? Real(2251799813685248.0) : Real(4194304.0f);
-  const Real ax = x < Real(0) ? -x : x;
+  const Real ax = kmath::fabs(x);
   Real t = x - ((x + big) - big);
   t = ax < lim ? t : Real(0);                 // |x| >= 2^51 (2^22 in float): x is an integer
   const Real q = (Real(4) * t + big) - big;   // nearest quarter turn, in {-2, ..., 2}
@@ -39,8 +39,10 @@ template <class Real> KOKKOS_INLINE_FUNCTION Real cos2pi(Real x) {
   const Real sn = a * (Real(1) + a2 * (Real(-1.0 / 6) + a2 * (Real(1.0 / 120) + a2 * (Real(-1.0 / 5040) +
                   a2 * (Real(1.0 / 362880) + a2 * (Real(-1.0 / 39916800) + a2 * (Real(1.0 / 6227020800.0) +
                   a2 * (Real(-1.0 / 1307674368000.0) + a2 * Real(1.0 / 355687428096000.0)))))))));
-  // cos(a + q pi/2): q = 0 -> cos a, 1 -> -sin a, -1 -> sin a, +-2 -> -cos a
-  return q == Real(0) ? c : (q == Real(1) ? -sn : (q == Real(-1) ? sn : -c));
+  // cos(a + q pi/2): q = 0 -> cos a, 1 -> -sin a, -1 -> sin a, +-2 -> -cos a, selected arithmetically
+  // (no branches; every product below is by 0 or +-1, hence exact): o = 1 for odd q, else 0.
+  const Real q2 = q * q, o = q2 * (Real(4) - q2) * Real(1.0 / 3), e = Real(1) - o;
+  return e * (Real(1) - Real(0.5) * q2) * c - o * q * sn;
 }
 
 struct Sphere {
