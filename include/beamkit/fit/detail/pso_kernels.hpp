@@ -153,25 +153,35 @@ template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMov
       std::uint32_t r[kChunk];
       philox_blocks<kChunk / 4>(key, std::uint64_t(d0 / 4), stream, r);
       const int nd = s.dim - d0 < kChunk ? s.dim - d0 : kChunk;
+      // (1) velocity and free move, no control flow: vectorises
       for (int j = 0; j < nd; ++j) {
         const int d = d0 + j;
-        const Real r1 = (Real(r[j] & 0xFFFFu) + Real(0.5)) * Real(0x1.0p-16),
-                   r2 = (Real(r[j] >> 16) + Real(0.5)) * Real(0x1.0p-16);
-        const Real xi = xr[d], lo_d = lo(d), hi_d = hi(d), vm = vmax(d);
-        Real vi = s.w * vr[d] + s.c1 * r1 * (pi_[d] - xi) + s.c2 * r2 * (pl[d] - xi);
-        vi = vm > Real(0) ? kmath::clamp(vi, -vm, vm) : vi;
-        Real xn = xi + vi;
-        const bool above = xn > hi_d, below = xn < lo_d, out = above || below;
+        const Real r1 = (Real(int(r[j] & 0xFFFFu)) + Real(0.5)) * Real(0x1.0p-16),
+                   r2 = (Real(int(r[j] >> 16)) + Real(0.5)) * Real(0x1.0p-16);
+        const Real xi = xr[d], vm = vmax(d);
+        const Real vi = s.w * vr[d] + s.c1 * r1 * (pi_[d] - xi) + s.c2 * r2 * (pl[d] - xi);
+        const Real vc = vi < -vm ? -vm : (vm < vi ? vm : vi);
+        const Real vf = vm > Real(0) ? vc : vi;
+        vr[d] = vf;
+        xr[d] = xi + vf;
+      }
+      // (2) the walls, for the (few) coordinates that left the box
+      for (int j = 0; j < nd; ++j) {
+        const int d = d0 + j;
+        const Real lo_d = lo(d), hi_d = hi(d);
+        Real xn = xr[d];
+        if (xn >= lo_d && xn <= hi_d) continue;
+        Real vi = vr[d];
         if (B == BoundId::reflect) {
-          xn = above ? hi_d - (xn - hi_d) : (below ? lo_d + (lo_d - xn) : xn);
-          vi = out ? -vi : vi;
+          xn = xn > hi_d ? hi_d - (xn - hi_d) : lo_d + (lo_d - xn);
+          vi = -vi;
         } else if (B == BoundId::clamp) {
-          vi = out ? Real(0) : vi;
+          vi = Real(0);
         } else {  // wrap: periodic image, t in [0, 1)
           const Real range = hi_d - lo_d, t = (xn - lo_d) / range;
-          xn = out ? lo_d + (t - kmath::floor(t)) * range : xn;
+          xn = lo_d + (t - kmath::floor(t)) * range;
         }
-        xr[d] = kmath::clamp(xn, lo_d, hi_d);
+        xr[d] = kmath::clamp(xn, lo_d, hi_d);  // a step longer than the box: stop at the far wall
         vr[d] = vi;
       }
     }
