@@ -2,7 +2,7 @@
 // PSO throughput: whole runs (200 iterations) of the fused move+evaluate kernel on the built-in
 // objectives, 30-D. Counters: evaluations and particle-dimension updates per process CPU-second
 // (MeasureProcessCPUTime: all threads counted, robust on a shared machine)
-// (each update = 2 uniforms (half a Philox4x32-10 block) + ~10 flops of velocity/position/bounds).
+// (each update = 2 16-bit uniforms (a quarter Philox4x32-10 block) + ~10 flops of velocity/position/walls).
 #include "bench_main.hpp"
 #include <beamkit/fit/pso.hpp>
 

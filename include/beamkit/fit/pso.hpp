@@ -11,8 +11,10 @@
 //       kernel over particles (pso_device), or
 //   (b) a host callback evaluating the whole batch [n_particles][dim] -> [n_particles] (pso_batch),
 //       for expensive objectives that parallelise inside each evaluation (or over MPI: pso_mpi.hpp).
-// Every random number is CounterRng(seed, (iteration, particle)) draw k: a fixed seed gives the same
-// swarm, bit for bit, on any thread count and backend.
+// Every random number is a pure function of (seed, iteration, particle, dimension) -- Philox4x32-10 in
+// the CounterRng layout, stream = (iteration, particle), word d for dimension d (its 16-bit halves give
+// r1, r2) -- and personal bests are double-buffered: a fixed seed gives the same swarm, bit for bit, on
+// any thread count and backend.
 #pragma once
 #include <beamkit/core/error.hpp>
 #include <beamkit/core/kokkos_compat.hpp>
