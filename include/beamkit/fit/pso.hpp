@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Particle-swarm optimisation (Kennedy & Eberhart 1995) of a cost over a box, with
+//   * topologies: global best, ring (k neighbours each side), von Neumann (2-D torus);
+//   * updates: inertia weight (Shi & Eberhart 1998; optionally linearly decreasing) or Clerc's
+//     constriction (Clerc & Kennedy, IEEE TEC 6 (2002) 58): chi = 2 / |2 - phi - sqrt(phi^2 - 4 phi)|;
+//   * bounds: reflect, clamp or wrap; velocity clamp to a fraction of the box;
+//   * restarts on stagnation (all particles but the incumbent best re-seeded);
+//   * stopping on budget (iterations, evaluations), tolerance, target cost or a callback.
+// The swarm state lives in Views in ExecSpace's memory. The swarm is evaluated as a batch, either
+//   (a) a device functor `Real operator()(const Point<Real>&) const`, fused with the move into ONE
+//       kernel over particles (pso_device), or
+//   (b) a host callback evaluating the whole batch [n_particles][dim] -> [n_particles] (pso_batch),
+//       for expensive objectives that parallelise inside each evaluation (or over MPI: pso_mpi.hpp).
+// Every random number is a pure function of (seed, iteration, particle, dimension) -- Philox4x32-10 in
+// the CounterRng layout, stream = (iteration, particle), word d for dimension d (its 16-bit halves give
+// r1, r2) -- and personal bests are double-buffered: a fixed seed gives the same swarm, bit for bit, on
+// any thread count and backend.
+#pragma once
+#include <beamkit/core/error.hpp>
+#include <beamkit/core/kokkos_compat.hpp>
+#include <beamkit/core/types.hpp>
+#include <beamkit/fit/detail/pso_kernels.hpp>
+#include <beamkit/fit/objectives.hpp>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace beamkit::fit {
+
+enum class Topology { global, ring, von_neumann };
+enum class VelocityRule { inertia, constriction };
+enum class Boundary { reflect, clamp, wrap };
+
+/// PSO settings. Defaults: global best, inertia 0.7298 with c1 = c2 = 1.49618 (numerically the
+/// constriction-equivalent setting of Clerc & Kennedy), reflective walls, |v_d| <= 0.5 (hi_d - lo_d).
+struct PsoOptions {
+  int n_particles = 64;
+  int max_iter = 1000;            ///< iterations after the initial evaluation
+  std::int64_t max_evals = 0;     ///< stop once this many evaluations were made (0: no limit)
+  std::uint64_t seed = 0;
+  Topology topology = Topology::global;
+  int ring_neighbors = 1;         ///< ring: neighbours on each side
+  VelocityRule velocity = VelocityRule::inertia;
+  double w = 0.7298;              ///< inertia weight (at the first iteration)
+  double w_end = -1;              ///< inertia at the last iteration (linear schedule); < 0: constant w
+  double c1 = 1.49618, c2 = 1.49618;  ///< cognitive / social coefficients (inertia rule)
+  double phi1 = 2.05, phi2 = 2.05;    ///< constriction rule, phi1 + phi2 > 4
+  Boundary boundary = Boundary::reflect;
+  double v_max = 0.5;             ///< velocity clamp as a fraction of (hi - lo); <= 0: none
+  double v_init = -1;             ///< initial |v| <= v_init (hi - lo); < 0: v ~ U(lo - x, hi - x) (SPSO 2011)
+  double tol = 0;                 ///< stop if the best improved by <= tol over tol_iter iterations
+  int tol_iter = 0;               ///< 0: tolerance test off
+  double target = -std::numeric_limits<double>::infinity();  ///< stop once best <= target
+  int restart_after = 0;          ///< re-seed the swarm after this many iterations without improvement (0: off)
+};
+
+/// Passed to the progress callback after every iteration (iteration 0 = the initial swarm).
+struct PsoProgress {
+  int iteration;
+  std::int64_t evaluations;
+  double best_cost;
+  const std::vector<double>& best_x;
+};
+/// Return true to stop.
+using PsoCallback = std::function<bool(const PsoProgress&)>;
+
+struct PsoResult {
+  std::vector<double> x;        ///< best position found
+  double cost = 0;              ///< its cost
+  std::vector<double> history;  ///< best cost after the initial swarm and after every iteration
+  std::int64_t evaluations = 0;
+  int iterations = 0;
+  int restarts = 0;
+  std::string stop_reason;      ///< "max_iter", "max_evals", "tol", "target", "callback"
+};
+
+/// The swarm: state Views and the iteration logic, templated on the execution space and precision.
+template <class ExecSpace, class Real> class Swarm {
+public:
+  using mem = typename ExecSpace::memory_space;
+  using Batch = std::function<void(HostView2<const Real> x, HostView1<Real> f)>;
+
+  /// \param lo, hi  [dim] box bounds (lo < hi, finite)
+  Swarm(const ExecSpace& space, const std::vector<double>& lo, const std::vector<double>& hi, const PsoOptions& o)
+      : m_space(space), m_opt(o), m_dim(int(lo.size())) {
+    constexpr const char* where = "beamkit::fit::pso";
+    check::require(!lo.empty(), where, "argument 'bounds' is empty (need at least one dimension)");
+    check::equal(hi.size(), lo.size(), where, "number of upper bounds (bounds[1]) vs lower bounds");
+    for (int d = 0; d < m_dim; ++d) {
+      check::finite(lo[d], where, "bounds (lower)");
+      check::finite(hi[d], where, "bounds (upper)");
+      if (!(lo[d] < hi[d]))
+        fail(errc::invalid_argument, where, cat("bounds of dimension ", d, ": lower ", lo[d], " >= upper ", hi[d]));
+    }
+    check::positive(o.n_particles, where, "n_particles");
+    check::non_negative(o.max_iter, where, "max_iter");
+    check::non_negative(o.max_evals, where, "max_evals");
+    check::positive(o.ring_neighbors, where, "ring_neighbors");
+    check::non_negative(o.tol, where, "tol");
+    check::non_negative(o.tol_iter, where, "tol_iter");
+    check::non_negative(o.restart_after, where, "restart_after");
+    check::finite(o.v_init, where, "v_init");
+    for (double c : {o.w, o.c1, o.c2, o.phi1, o.phi2}) check::finite(c, where, "PSO coefficient");
+    if (o.velocity == VelocityRule::constriction && !(o.phi1 + o.phi2 > 4))
+      fail(errc::invalid_argument, where, cat("constriction needs phi1 + phi2 > 4, got ", o.phi1 + o.phi2));
+    const int n = o.n_particles;
+    m_n = n;
+    m_x = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_x"), n, m_dim);
+    m_v = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_v"), n, m_dim);
+    for (int k = 0; k < 2; ++k) {
+      m_px[k] = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_pbest_x"), n, m_dim);
+      m_pf[k] = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_pbest_f"), n);
+    }
+    m_f = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_f"), n);
+    m_lo = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_lo"), m_dim);
+    m_hi = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_hi"), m_dim);
+    m_vmax = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_vmax"), m_dim);
+    auto lo_h = Kokkos::create_mirror_view(m_lo), hi_h = Kokkos::create_mirror_view(m_hi),
+         vm_h = Kokkos::create_mirror_view(m_vmax);
+    for (int d = 0; d < m_dim; ++d) {
+      lo_h(d) = Real(lo[d]);
+      hi_h(d) = Real(hi[d]);
+      vm_h(d) = o.v_max > 0 ? Real(o.v_max * (hi[d] - lo[d])) : Real(0);
+    }
+    Kokkos::deep_copy(space, m_lo, lo_h);
+    Kokkos::deep_copy(space, m_hi, hi_h);
+    Kokkos::deep_copy(space, m_vmax, vm_h);
+    m_x_h = Kokkos::create_mirror_view(m_x);
+    m_f_h = Kokkos::create_mirror_view(m_f);
+    m_pf_h = Kokkos::create_mirror_view(m_pf[0]);
+    if (o.topology == Topology::von_neumann) {
+      int r = int(std::sqrt(double(n)));
+      while (r > 1 && n % r) --r;
+      m_vn_rows = r;
+      m_vn_cols = n / r;
+    }
+  }
+
+  /// Optimise a device objective: move + evaluate + personal best in one kernel per iteration.
+  template <class Objective> PsoResult run_device(const Objective& obj, const PsoCallback& cb = {}) {
+    init();
+    Kokkos::parallel_for("beamkit::fit::pso_eval", policy(),
+                         detail::PsoEval<ExecSpace, Real, Objective>{m_x, m_f, obj, m_dim});
+    first_best();
+    return loop(cb, [&](const detail::StepParams<Real>& s) {
+      detail::PsoMove<ExecSpace, Real, Objective, true> k{m_x,     m_v,     m_px[m_cur], m_px[1 - m_cur],
+                                                          m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax,
+                                                          obj,     s};
+      Kokkos::parallel_for("beamkit::fit::pso_step", policy(), k);
+    });
+  }
+
+  /// Optimise with a host batch evaluator: f(x[n][dim]) -> [n] (x, f are host Views).
+  PsoResult run_batch(const Batch& batch, const PsoCallback& cb = {}) {
+    init();
+    evaluate_batch(batch);
+    first_best();
+    return loop(cb, [&](const detail::StepParams<Real>& s) {
+      detail::PsoMove<ExecSpace, Real, detail::PsoNoObjective, false> k{
+          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, {}, s};
+      Kokkos::parallel_for("beamkit::fit::pso_move", policy(), k);
+      evaluate_batch(batch);
+      Kokkos::parallel_for("beamkit::fit::pso_best", policy(),
+                           detail::PsoBest<ExecSpace, Real>{m_x, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_f,
+                                                            m_pf[1 - m_cur], m_dim});
+    });
+  }
+
+  /// Work-item chunk size of the kernels over particles (0: Kokkos' default). Changing it changes the
+  /// particle-to-thread assignment, never the result; the reproducibility tests use it.
+  void set_chunk_size(int c) { m_chunk = c; }
+
+  int dim() const { return m_dim; }
+  int n_particles() const { return m_n; }
+  /// Current positions [n][dim] (device memory).
+  View2<const Real, mem> positions() const { return m_x; }
+
+private:
+  Kokkos::RangePolicy<ExecSpace> policy() const {
+    Kokkos::RangePolicy<ExecSpace> p(m_space, 0, m_n);
+    if (m_chunk > 0) p = p.set_chunk_size(m_chunk);
+    return p;
+  }
+
+  void init(int keep = -1, int iteration = 0) {
+    Kokkos::parallel_for("beamkit::fit::pso_init", policy(),
+                         detail::PsoInit<ExecSpace, Real>{m_x, m_v, m_px[m_cur], m_pf[m_cur], m_lo, m_hi, m_dim,
+                                                          keep, iteration, m_opt.seed, Real(m_opt.v_init)});
+  }
+
+  void evaluate_batch(const Batch& batch) {
+    Kokkos::deep_copy(m_space, m_x_h, m_x);
+    m_space.fence();
+    batch(HostView2<const Real>(m_x_h), HostView1<Real>(m_f_h));
+    Kokkos::deep_copy(m_space, m_f, m_f_h);
+  }
+
+  // Initial swarm: personal best = first evaluation (written into the current generation).
+  void first_best() {
+    Kokkos::parallel_for("beamkit::fit::pso_best0", policy(),
+                         detail::PsoBest<ExecSpace, Real>{m_x, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_f,
+                                                          m_pf[1 - m_cur], m_dim});
+    m_cur = 1 - m_cur;
+  }
+
+  // Lowest-index minimum of the current personal bests (deterministic on ties), on the host.
+  int scan_best(double& fbest) {
+    Kokkos::deep_copy(m_space, m_pf_h, m_pf[m_cur]);
+    m_space.fence();
+    int g = 0;
+    for (int i = 1; i < m_n; ++i)
+      if (m_pf_h(i) < m_pf_h(g)) g = i;
+    fbest = double(m_pf_h(g));
+    return g;
+  }
+
+  void best_position(int g, std::vector<double>& x) {
+    auto row = Kokkos::subview(m_px[m_cur], g, Kokkos::ALL());
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), row);
+    x.resize(m_dim);
+    for (int d = 0; d < m_dim; ++d) x[d] = double(h(d));
+  }
+
+  template <class Step> PsoResult loop(const PsoCallback& cb, const Step& step) {
+    const PsoOptions& o = m_opt;
+    PsoResult res;
+    double fbest = 0;
+    int g = scan_best(fbest);
+    res.evaluations = m_n;
+    res.history.push_back(fbest);
+    std::vector<double> xbest;
+    double incumbent = fbest;
+    int since_improve = 0;
+    auto stop_now = [&](int it) -> bool {
+      if (fbest <= o.target) { res.stop_reason = "target"; return true; }
+      if (o.tol_iter > 0 && it >= o.tol_iter &&
+          res.history[std::size_t(it - o.tol_iter)] - fbest <= o.tol) { res.stop_reason = "tol"; return true; }
+      if (cb) {
+        best_position(g, xbest);
+        if (cb(PsoProgress{it, res.evaluations, fbest, xbest})) { res.stop_reason = "callback"; return true; }
+      }
+      return false;
+    };
+    detail::StepParams<Real> s;
+    s.n = m_n;
+    s.dim = m_dim;
+    s.topo = detail::TopoId(int(o.topology));
+    s.ring_k = o.ring_neighbors;
+    s.vn_rows = m_vn_rows;
+    s.vn_cols = m_vn_cols;
+    s.bound = detail::BoundId(int(o.boundary));
+    s.seed = o.seed;
+    s.constriction = o.velocity == VelocityRule::constriction;
+    if (s.constriction) {
+      const double phi = o.phi1 + o.phi2, chi = 2.0 / std::fabs(2.0 - phi - std::sqrt(phi * phi - 4.0 * phi));
+      s.w = Real(chi);
+      s.c1 = Real(chi * o.phi1);
+      s.c2 = Real(chi * o.phi2);
+    } else {
+      s.c1 = Real(o.c1);
+      s.c2 = Real(o.c2);
+    }
+    res.stop_reason = "max_iter";
+    int it = 0;
+    if (!stop_now(0)) {
+      for (it = 1; it <= o.max_iter; ++it) {
+        if (o.max_evals > 0 && res.evaluations + m_n > o.max_evals) { res.stop_reason = "max_evals"; --it; break; }
+        if (!s.constriction) {
+          const double frac = o.max_iter > 1 ? double(it - 1) / double(o.max_iter - 1) : 0.0;
+          s.w = Real(o.w_end < 0 ? o.w : o.w + (o.w_end - o.w) * frac);
+        }
+        s.iteration = it;
+        s.gbest = g;
+        step(s);
+        m_cur = 1 - m_cur;
+        res.evaluations += m_n;
+        g = scan_best(fbest);
+        res.history.push_back(fbest);
+        if (fbest < incumbent) {
+          incumbent = fbest;
+          since_improve = 0;
+        } else if (o.restart_after > 0 && ++since_improve >= o.restart_after) {
+          init(g, it);  // keeps particle g (the best), re-seeds the others; their pbest is reset
+          ++res.restarts;
+          since_improve = 0;
+        }
+        if (stop_now(it)) break;
+      }
+      if (it > o.max_iter) it = o.max_iter;
+    }
+    res.iterations = it;
+    res.cost = fbest;
+    best_position(g, res.x);
+    return res;
+  }
+
+  ExecSpace m_space;
+  PsoOptions m_opt;
+  int m_dim, m_n = 0, m_cur = 0, m_chunk = 0, m_vn_rows = 1, m_vn_cols = 1;
+  View2<Real, mem> m_x, m_v, m_px[2];
+  View1<Real, mem> m_pf[2], m_f, m_lo, m_hi, m_vmax;
+  typename View2<Real, mem>::host_mirror_type m_x_h;
+  typename View1<Real, mem>::host_mirror_type m_f_h, m_pf_h;
+};
+
+/// Minimise a device objective (functor `Real operator()(const Point<Real>&) const`) over the box
+/// [lo, hi] with PSO; the swarm runs in ExecSpace.
+template <class ExecSpace, class Real = double, class Objective>
+PsoResult pso_device(const ExecSpace& space, const Objective& obj, const std::vector<double>& lo,
+                     const std::vector<double>& hi, const PsoOptions& opt = {}, const PsoCallback& cb = {}) {
+  Swarm<ExecSpace, Real> s(space, lo, hi, opt);
+  return s.run_device(obj, cb);
+}
+
+/// Minimise with a host batch evaluator `void(HostView2<const Real> x [n][dim], HostView1<Real> f [n])`.
+template <class ExecSpace = Kokkos::DefaultExecutionSpace, class Real = double>
+PsoResult pso_batch(const ExecSpace& space, const typename Swarm<ExecSpace, Real>::Batch& batch,
+                    const std::vector<double>& lo, const std::vector<double>& hi, const PsoOptions& opt = {},
+                    const PsoCallback& cb = {}) {
+  Swarm<ExecSpace, Real> s(space, lo, hi, opt);
+  return s.run_batch(batch, cb);
+}
+
+/// Names of the built-in objectives: "sphere", "rosenbrock", "rastrigin", "ackley".
+inline bool is_builtin_objective(const std::string& name) {
+  return name == "sphere" || name == "rosenbrock" || name == "rastrigin" || name == "ackley";
+}
+
+/// Run a named built-in objective fully on the device.
+template <class ExecSpace, class Real = double>
+PsoResult pso_builtin(const ExecSpace& space, const std::string& name, const std::vector<double>& lo,
+                      const std::vector<double>& hi, const PsoOptions& opt = {}, const PsoCallback& cb = {}) {
+  if (name == "sphere") return pso_device<ExecSpace, Real>(space, Sphere{}, lo, hi, opt, cb);
+  if (name == "rosenbrock") return pso_device<ExecSpace, Real>(space, Rosenbrock{}, lo, hi, opt, cb);
+  if (name == "rastrigin") return pso_device<ExecSpace, Real>(space, Rastrigin{}, lo, hi, opt, cb);
+  if (name == "ackley") return pso_device<ExecSpace, Real>(space, Ackley{}, lo, hi, opt, cb);
+  fail(errc::invalid_argument, "beamkit::fit::pso",
+       cat("unknown built-in objective '", name, "' (expected sphere, rosenbrock, rastrigin or ackley)"));
+}
+
+}  // namespace beamkit::fit
