@@ -110,24 +110,12 @@ public:
                    cat("output must be (", S, ", ", m_n, ", ", m_n, ")"));
     for (int s = 0; s < S; s += 2) {
       const int s2 = s + 1 < S ? s + 1 : -1;
-#ifdef BEAMKIT_GRIDREC_PROFILE
-      auto cpu = [] { timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec + 1e-9 * ts.tv_nsec; };
-      double t = cpu();
-      auto lap = [&](const char* what) { m_space.fence(); printf("%s %.2f ms  ", what, (cpu() - t) * 1e3); t = cpu(); };
-#else
-      auto lap = [](const char*) {};
-#endif
       filter_pair(sino, s, s2);
       m_row_fft.forward(m_rows, m_rows);
-      lap("filter");
       coefficients(m_geom.center_of(first_slice + s), m_geom.center_of(first_slice + (s2 >= 0 ? s2 : s)), s2 >= 0);
-      lap("coef");
       spread();
-      lap("spread");
       m_grid_fft.backward(m_grid, m_grid);
-      lap("fft2");
       extract(image, s, s2);
-      lap("extract");
     }
   }
 
@@ -235,6 +223,27 @@ private:
           for (int j = 0; j < ntx; ++j)
             lists[std::size_t(ty_seen[i]) * m_ntile + std::size_t(tx_seen[j])].push_back(a * nd + k);
       }
+    // Per sample: the footprint's first grid point, wrapped into [0, M), and the kernel centre's offset
+    // from it (computed once here in double; spreading then needs no division and no double math).
+    m_origin = Kokkos::View<int* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_origin"),
+                                          std::size_t(P) * nd);
+    m_offset = Kokkos::View<Real* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_offset"),
+                                           std::size_t(P) * nd);
+    auto ho = Kokkos::create_mirror_view(m_origin);
+    auto hoff = Kokkos::create_mirror_view(m_offset);
+    for (int a = 0; a < P; ++a)
+      for (int k = 0; k < nd; ++k) {
+        const double nu = nu_of(k, nd);
+        const double gxd = double(M) * nu * trig(a, 0), gyd = double(M) * nu * trig(a, 1);
+        const int lx0 = int(std::ceil(gxd - 0.5 * double(w))), ly0 = int(std::ceil(gyd - 0.5 * double(w)));
+        const std::size_t i = std::size_t(a) * nd + k;
+        ho(i, 0) = ((lx0 % M) + M) % M;
+        ho(i, 1) = ((ly0 % M) + M) % M;
+        hoff(i, 0) = Real(gxd - lx0);
+        hoff(i, 1) = Real(gyd - ly0);
+      }
+    Kokkos::deep_copy(m_origin, ho);
+    Kokkos::deep_copy(m_offset, hoff);
     std::size_t total = 0;
     for (auto& l : lists) total += l.size();
     m_tile_start = Kokkos::View<int*, Mem>("beamkit::tomo::gridrec_tile_start", lists.size() + 1);
@@ -320,23 +329,20 @@ private:
   /// a plain loop on the host); the columns run as an independent (vector) loop.
   struct SpreadArgs {
     View2<complex_type, Mem> grid, coef;
-    Kokkos::View<double* [2], Mem> trig;
+    Kokkos::View<int* [2], Mem> origin;
+    Kokkos::View<Real* [2], Mem> offset;
     View1<Real, Mem> table;
     int nd, M, w;
   };
   template <class RowLoop>
   KOKKOS_INLINE_FUNCTION static void spread_sample(const SpreadArgs& A, int sidx, int r_lo, int r_hi, int c_lo, int c_hi,
                                                    const RowLoop& rows) {
-    const int a = sidx / A.nd, k = sidx % A.nd, M = A.M, w = A.w;
-    const complex_type c = A.coef(a, k);
-    const double nu = nu_of(k, A.nd);
-    const double gxd = double(M) * nu * A.trig(a, 0), gyd = double(M) * nu * A.trig(a, 1);
-    const int lx0 = int(kmath::ceil(gxd - 0.5 * double(w)));
-    const int ly0 = int(kmath::ceil(gyd - 0.5 * double(w)));
-    const Real gx = Real(gxd - lx0), gy = Real(gyd - ly0);  // offsets from the footprint's first point
-    // The footprint's rows/columns inside the tile: j with (l0 + j) mod M in [lo, hi), as up to two
+    const int M = A.M, w = A.w;
+    const complex_type c = A.coef.data()[sidx];  // coef is [P][nd], sample index a * nd + k
+    const Real gx = A.offset(sidx, 0), gy = A.offset(sidx, 1);  // kernel centre from the footprint's first point
+    // The footprint's rows/columns inside the tile: j with (b + j) mod M in [lo, hi), as up to two
     // runs (the second when the footprint wraps around the periodic grid).
-    const int bx = ((lx0 % M) + M) % M, by = ((ly0 % M) + M) % M;
+    const int bx = A.origin(sidx, 0), by = A.origin(sidx, 1);
     const Real* tab = A.table.data();
     Real wx[max_width];
     for (int j = 0; j < w; ++j) {
@@ -368,7 +374,7 @@ private:
 
   void spread() {
     Kokkos::deep_copy(m_space, m_grid, complex_type(0, 0));
-    const SpreadArgs A{m_grid, m_rows, m_trig, m_table, m_nd, m_m, m_w};
+    const SpreadArgs A{m_grid, m_rows, m_origin, m_offset, m_table, m_nd, m_m, m_w};
     auto start = m_tile_start;
     auto items = m_tile_items;
     const int M = m_m, nt = m_ntile;
@@ -427,6 +433,8 @@ private:
   View1<Real, Mem> m_table, m_deapo, m_filter;
   View2<complex_type, Mem> m_factor, m_cphase;
   Kokkos::View<int*, Mem> m_tile_start, m_tile_items;
+  Kokkos::View<int* [2], Mem> m_origin;   // per sample: footprint origin (x, y) in [0, M)
+  Kokkos::View<Real* [2], Mem> m_offset;  // per sample: kernel centre - origin (x, y)
   View2<complex_type, Mem> m_pad, m_rows, m_grid;
   fft::Plan<ExecSpace, Real> m_pad_fft{fft::Kind::c2c, {1}, 1}, m_row_fft{fft::Kind::c2c, {1}, 1},
       m_grid_fft{fft::Kind::c2c, {1}, 1};
