@@ -26,10 +26,19 @@ tomo::FilterSpec make_filter(const std::string& name, const std::vector<double>&
   return f;
 }
 
+struct IterArgs {
+  int num_iter = 10, num_block = 1;
+  std::vector<int> ind_block;
+  double relax = 1, tol = 0;
+  bool nonneg = false, init_from_out = false;
+  py::object callback = py::none();
+};
+
 template <class Real>
 py::array recon_t(py::handle tomo_obj, const std::vector<double>& theta, const std::vector<double>& center,
                   const std::string& algorithm, const std::string& filter_name, const std::vector<double>& filter_par,
-                  int num_gridx, bool sinogram_order, double pad_factor, py::object out_obj, py::object progress) {
+                  int num_gridx, bool sinogram_order, double pad_factor, py::object out_obj, py::object progress,
+                  const IterArgs& it = {}) {
   constexpr const char* where = "beamkit.recon";
   auto tomo = as_array<Real>(tomo_obj, where, "tomo", 3);
   require_nonempty(tomo, where, "tomo");
@@ -64,6 +73,21 @@ py::array recon_t(py::handle tomo_obj, const std::vector<double>& theta, const s
     opt.progress = [progress](int done, int total) {
       py::gil_scoped_acquire gil;
       py::object r = progress(done, total);
+      return r.is_none() || r.cast<bool>();
+    };
+  }
+  opt.iterative.num_iter = it.num_iter;
+  opt.iterative.num_block = it.num_block;
+  opt.iterative.ind_block = it.ind_block;
+  opt.iterative.relax = it.relax;
+  opt.iterative.tol = it.tol;
+  opt.iterative.nonneg = it.nonneg;
+  opt.init_from_out = it.init_from_out;
+  if (!it.callback.is_none()) {
+    py::object cb = it.callback;
+    opt.iterative.callback = [cb](int iter, double resid) {
+      py::gil_scoped_acquire gil;
+      py::object r = cb(iter, resid);
       return r.is_none() || r.cast<bool>();
     };
   }
@@ -154,6 +178,14 @@ void bind_tomo(py::module_& m) {
                     int num_gridx, bool sinogram_order, double pad_factor, bool dbl, py::object out, py::object progress) {
     if (dbl) return recon_t<double>(tomo, theta, center, algorithm, filter_name, filter_par, num_gridx, sinogram_order, pad_factor, out, progress);
     return recon_t<float>(tomo, theta, center, algorithm, filter_name, filter_par, num_gridx, sinogram_order, pad_factor, out, progress);
+  });
+  t.def("recon_iterative", [](py::handle tomo, const std::vector<double>& theta, const std::vector<double>& center,
+                              const std::string& algorithm, int num_gridx, bool sinogram_order, bool dbl, py::object out,
+                              py::object progress, int num_iter, int num_block, const std::vector<int>& ind_block,
+                              double relax, double tol, bool nonneg, bool init_from_out, py::object callback) {
+    IterArgs it{num_iter, num_block, ind_block, relax, tol, nonneg, init_from_out, callback};
+    if (dbl) return recon_t<double>(tomo, theta, center, algorithm, "none", {}, num_gridx, sinogram_order, 2.0, out, progress, it);
+    return recon_t<float>(tomo, theta, center, algorithm, "none", {}, num_gridx, sinogram_order, 2.0, out, progress, it);
   });
   t.def("project", [](py::handle obj, const std::vector<double>& theta, const std::vector<double>& center, int ndet,
                       bool sinogram_order, bool dbl) {

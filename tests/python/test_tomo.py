@@ -155,3 +155,39 @@ def test_out_argument_progress_and_sinogram_order():
     np.testing.assert_allclose(r2, out, rtol=0, atol=1e-5)
     stop = beamkit.recon(proj, theta, progress=lambda done, total: False)  # stops after the first batch
     assert stop.shape == (5, 32, 32)
+
+
+def _noisy_shepp(n=256, n_angles=90, photons=2e3, seed=0):
+    ph = beamkit.shepp_logan(n, dtype=np.float64)
+    theta = np.linspace(0, np.pi, n_angles, endpoint=False)
+    p = beamkit.project(ph, theta, pad=False)
+    mu = 0.02  # attenuation scale: the densest ray keeps ~10% of its photons
+    counts = np.random.default_rng(seed).poisson(photons * np.exp(-mu * p))
+    return ph, theta, -np.log(np.maximum(counts, 1) / photons) / mu
+
+
+@pytest.mark.parametrize("algorithm,kw", [("osem", dict(num_iter=6, num_block=10)), ("mlem", dict(num_iter=30)),
+                                          ("cgls", dict(num_iter=8))])
+def test_iterative_beats_fbp_on_noisy_data(algorithm, kw):
+    ph, theta, noisy = _noisy_shepp()
+    rmse = lambda r: np.sqrt(np.mean((r - ph) ** 2)) / np.sqrt(np.mean(ph ** 2))
+    e_fbp = rmse(beamkit.recon(noisy, theta, algorithm="fbp"))
+    e_it = rmse(beamkit.recon(noisy, theta, algorithm=algorithm, **kw))
+    # measured: fbp 0.408, osem 0.223, mlem 0.243, cgls 0.293
+    assert e_it < 0.8 * e_fbp, (algorithm, e_it, e_fbp)
+
+
+def test_iterative_callback_init_and_errors():
+    ph, theta, noisy = _noisy_shepp(64, 40)
+    seen = []
+    beamkit.recon(noisy, theta, algorithm="sirt", num_iter=12, callback=lambda it, r: seen.append(r) or it < 5)
+    assert len(seen) == 5 and all(b <= a * (1 + 1e-6) for a, b in zip(seen, seen[1:]))
+    init = beamkit.recon(noisy, theta, algorithm="fbp").astype(np.float64)
+    r = beamkit.recon(noisy, theta, algorithm="sirt", num_iter=1, init_recon=init)
+    assert np.abs(r - init).max() < np.abs(init).max()  # one small step from the start value
+    with pytest.raises(ValueError, match="'ind_block' must be a permutation"):
+        beamkit.recon(noisy, theta, algorithm="osem", num_block=4, ind_block=[0] * 40)
+    with pytest.raises(ValueError, match="'num_iter' must be a positive integer"):
+        beamkit.recon(noisy, theta, algorithm="sirt", num_iter=0)
+    with pytest.raises(ValueError, match="'init_recon' must have shape"):
+        beamkit.recon(noisy, theta, algorithm="sirt", init_recon=np.zeros((1, 3, 3)))

@@ -20,7 +20,9 @@ from . import _beamkit
 
 _t = _beamkit.tomo
 
-ALGORITHMS = ("gridrec", "fbp")
+DIRECT = ("gridrec", "fbp")
+ITERATIVE = ("sirt", "cgls", "mlem", "osem")
+ALGORITHMS = DIRECT + ITERATIVE
 FILTERS = ("none", "ramlak", "shepp", "cosine", "hamming", "hann", "parzen", "butterworth")
 
 __all__ = ["recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask", "ALGORITHMS", "FILTERS"]
@@ -78,7 +80,8 @@ def _check_threads(ncore):
 
 
 def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", filter_par=None, num_gridx=None,
-          sinogram_order=False, ncore=None, out=None, pad_factor=2.0, progress=False, **kwargs):
+          sinogram_order=False, ncore=None, out=None, pad_factor=2.0, progress=False, num_iter=10, num_block=1,
+          ind_block=None, init_recon=None, relax=1.0, nonneg=False, tol=0.0, callback=None, **kwargs):
     """Reconstruct a volume from parallel-beam projections (TomoPy's ``recon`` signature).
 
     Parameters
@@ -86,14 +89,17 @@ def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", fi
     tomo : array, ``[n_angles][n_slices][n_det]`` (or ``[n_slices][n_angles][n_det]`` with ``sinogram_order``)
     theta : array of ``n_angles`` angles in radians
     center : float or array of one per slice; default ``n_det / 2``
-    algorithm : ``'gridrec'`` (Fourier gridding) or ``'fbp'`` (filtered back-projection); the iterative
-        algorithms (``'sirt'``, ``'art'``, ``'mlem'``, ...) are listed in ``beamkit.tomo.ALGORITHMS``
+    algorithm : ``'gridrec'`` (Fourier gridding), ``'fbp'`` (filtered back-projection), or iterative:
+        ``'sirt'``, ``'cgls'``, ``'mlem'``, ``'osem'`` (ordered subsets: ``num_block``, ``ind_block``)``
     filter_name : ``none, ramlak, shepp, cosine, hamming, hann, parzen, butterworth``
     filter_par : ``[cutoff, order]`` for butterworth (default ``[0.5, 8]``)
     num_gridx : output size ``N`` (default ``n_det``)
     out : optional preallocated ``[n_slices][N][N]`` array of the input's float type
     pad_factor : rows are zero-padded to ``>= pad_factor * n_det`` before filtering (default 2)
     progress : True for a progress bar (tqdm), or a callable ``f(done, total)`` returning False to stop
+    num_iter, num_block, ind_block, init_recon, relax, nonneg, tol : iterative algorithms (TomoPy's
+        meanings; the start value is 1e-6 as in TomoPy unless ``init_recon`` is given)
+    callback : iterative: ``f(iteration, relative_residual)`` after every iteration; False stops
 
     Returns
     -------
@@ -115,6 +121,23 @@ def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", fi
     _check_threads(ncore)
     cb = _progress_callback(progress, n_slices, "recon")
     try:
+        if algorithm in ITERATIVE:
+            if not isinstance(num_iter, numbers.Integral) or num_iter < 1:
+                raise ValueError(f"argument 'num_iter' must be a positive integer, got {num_iter!r}")
+            N = int(num_gridx or t.shape[2])
+            if init_recon is not None:
+                init = np.asarray(init_recon)
+                if init.shape != (n_slices, N, N):
+                    raise ValueError(f"argument 'init_recon' must have shape {(n_slices, N, N)}, got {init.shape}")
+                if not np.all(np.isfinite(init)):
+                    raise ValueError("argument 'init_recon' contains a non-finite value")
+                out = np.array(init, dtype=t.dtype, order="C", copy=True) if out is None else out
+                if out is not init:
+                    out[...] = init
+            order = [] if ind_block is None else [int(v) for v in np.ravel(ind_block)]
+            return _t.recon_iterative(t, th, ctr, algorithm, int(num_gridx or 0), bool(sinogram_order),
+                                      t.dtype == np.float64, out, cb, int(num_iter), int(num_block), order,
+                                      float(relax), float(tol), bool(nonneg), init_recon is not None, callback)
         return _t.recon(t, th, ctr, algorithm, filter_name, fpar, int(num_gridx or 0), bool(sinogram_order),
                         float(pad_factor), t.dtype == np.float64, out, cb)
     finally:

@@ -6,7 +6,7 @@
 //
 //   sirt  x <- x + lambda C^-1 A^T R^-1 (b - A x)          R = A 1 (row sums), C = A^T 1 (column sums)
 //   cgls  conjugate gradients on the normal equations A^T A x = A^T b (Bjorck 1996)
-//   mlem  x <- x / C  A^T (b / A x)                          (Shepp & Vardi 1982)
+//   mlem  x <- x / C  A^T (b / A x)                          (Shepp & Vardi 1982); b < 0 counts as 0
 //   osem  mlem over ordered subsets of angles (Hudson & Larkin 1994): num_block subsets, ind_block order
 // Images [S][N][N], sinograms [S][P][n_det] (sinogram order); all slices iterate together.
 #pragma once
@@ -231,7 +231,10 @@ private:
         forward_project(m_space, x, sub.angles, m_ctr, sub.ax);
         Real* q = sub.ax.data();
         const Real* pb = bs.data();
-        each(sub.ax.span(), KOKKOS_LAMBDA(const std::int64_t i) { q[i] = q[i] > Real(1e-12) ? pb[i] / q[i] : Real(0); });
+        // EM models counts: negative data (noise in -log'd projections) count as 0
+        each(sub.ax.span(), KOKKOS_LAMBDA(const std::int64_t i) {
+          q[i] = q[i] > Real(1e-12) ? kmath::max(pb[i], Real(0)) / q[i] : Real(0);
+        });
         back_project(m_space, sub.ax, sub.angles, m_ctr, m_t, BackProjector::matched);
         Real* px = x.data();
         const Real* t = m_t.data();

@@ -8,6 +8,7 @@
 #pragma once
 #include <beamkit/tomo/fbp.hpp>
 #include <beamkit/tomo/gridrec.hpp>
+#include <beamkit/tomo/iterative.hpp>
 #include <beamkit/tomo/projector.hpp>
 #include <functional>
 #include <string>
@@ -15,7 +16,7 @@
 namespace beamkit::tomo {
 
 struct ReconOptions {
-  std::string algorithm = "gridrec";  ///< "gridrec" or "fbp" (iterative.hpp adds the iterative ones)
+  std::string algorithm = "gridrec";  ///< gridrec | fbp | sirt | cgls | mlem | osem
   FilterSpec filter;
   double pad_factor = 2.0;      ///< rows zero-padded to >= pad_factor * n_det before filtering
   int num_gridx = 0;            ///< output N (0: n_det)
@@ -23,7 +24,13 @@ struct ReconOptions {
   int slice_batch = 0;          ///< slices per batch (0: automatic)
   /// Called after each batch with (slices done, total); return false to stop early.
   std::function<bool(int, int)> progress;
+  /// Iterative algorithms: iterations, subsets, relaxation, ... (its callback sees every iteration).
+  IterativeOptions iterative;
+  double init_value = 1e-6;    ///< iterative start value (TomoPy's), unless init_from_out
+  bool init_from_out = false;  ///< start from the values already in `out` (TomoPy's init_recon)
 };
+
+inline bool is_iterative(const std::string& a) { return a == "sirt" || a == "cgls" || a == "mlem" || a == "osem"; }
 
 namespace detail {
 /// Copy slices [s0, s0+S) of the input into a [S][P][n_det] batch (transposing projection order).
@@ -83,16 +90,33 @@ void recon(const ExecSpace& space, const TomoView& tomo, const std::vector<doubl
     go.filter = opt.filter;
     go.pad_factor = opt.pad_factor;
     grid.reset(new GridrecPlan<ExecSpace, Real>(space, g, go));
-  } else {
-    fail(errc::invalid_argument, where, cat("unknown algorithm '", alg, "' for this function (fbp, gridrec)"));
+  } else if (!is_iterative(alg)) {
+    fail(errc::invalid_argument, where, cat("unknown algorithm '", alg, "' (gridrec, fbp, sirt, cgls, mlem, osem)"));
   }
   for (int s0 = 0; s0 < S; s0 += batch) {
     const int nb = std::min(batch, S - s0);
     auto sb = Kokkos::subview(sino, Kokkos::make_pair(0, nb), Kokkos::ALL, Kokkos::ALL);
     detail::gather_sinograms(space, tomo, opt.sinogram_order, s0, sb);
     auto ob = Kokkos::subview(out, Kokkos::make_pair(s0, s0 + nb), Kokkos::ALL, Kokkos::ALL);
-    if (fbp) fbp->reconstruct(sb, ob, s0);
-    else grid->reconstruct(sb, ob, s0);
+    if (fbp) {
+      fbp->reconstruct(sb, ob, s0);
+    } else if (grid) {
+      grid->reconstruct(sb, ob, s0);
+    } else {
+      ParallelGeometry gb = g;
+      if (g.center.size() > 1) gb.center = std::vector<double>(g.center.begin() + s0, g.center.begin() + s0 + nb);
+      IterativeOptions io = opt.iterative;
+      io.algorithm = alg;
+      View3<Real, Mem> x(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::recon_x"), std::size_t(nb),
+                         std::size_t(g.n_grid), std::size_t(g.n_grid));
+      if (opt.init_from_out) Kokkos::deep_copy(space, x, ob);
+      else Kokkos::deep_copy(space, x, Real(opt.init_value));
+      View3<Real, Mem> bcopy(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::recon_b"), std::size_t(nb),
+                             std::size_t(P), std::size_t(n));
+      Kokkos::deep_copy(space, bcopy, sb);
+      IterativePlan<ExecSpace, Real>(space, gb, nb, io).run(bcopy, x);
+      Kokkos::deep_copy(space, ob, x);
+    }
     space.fence();
     if (opt.progress && !opt.progress(s0 + nb, S)) break;
   }
