@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Complex special functions for the scattering kernels (device-safe, float/double):
+// exp/sin/cos/sqrt on Kokkos::complex written on real kmath (identical on Kokkos 3.4 and 4.x),
+// sinc, the sphere kernel 3 j1(x)/x, 2 J1(z)/z (series + Hankel asymptotics), and divided differences
+// of exp(i x) on up to four complex nodes (the Hermite-Genocchi route to polygon/polyhedron transforms).
+#pragma once
+#include <beamkit/core/kokkos_compat.hpp>
+#include <beamkit/core/types.hpp>
+
+namespace beamkit::scattering::detail {
+
+template <class R> using C = Kokkos::complex<R>;
+
+template <class R> KOKKOS_INLINE_FUNCTION C<R> cexp(const C<R>& z) {
+  const R e = kmath::exp(z.real());
+  return C<R>(e * kmath::cos(z.imag()), e * kmath::sin(z.imag()));
+}
+/// exp(i z)
+template <class R> KOKKOS_INLINE_FUNCTION C<R> cexpi(const C<R>& z) {
+  const R e = kmath::exp(-z.imag());
+  return C<R>(e * kmath::cos(z.real()), e * kmath::sin(z.real()));
+}
+template <class R> KOKKOS_INLINE_FUNCTION C<R> csin(const C<R>& z) {
+  return C<R>(kmath::sin(z.real()) * kmath::cosh(z.imag()), kmath::cos(z.real()) * kmath::sinh(z.imag()));
+}
+template <class R> KOKKOS_INLINE_FUNCTION C<R> ccos(const C<R>& z) {
+  return C<R>(kmath::cos(z.real()) * kmath::cosh(z.imag()), -kmath::sin(z.real()) * kmath::sinh(z.imag()));
+}
+template <class R> KOKKOS_INLINE_FUNCTION R cabs(const C<R>& z) { return kmath::hypot(z.real(), z.imag()); }
+/// Principal square root (branch cut on the negative real axis, Re >= 0).
+template <class R> KOKKOS_INLINE_FUNCTION C<R> csqrt(const C<R>& z) {
+  const R x = z.real(), y = z.imag();
+  if (x == R(0) && y == R(0)) return C<R>(0, 0);
+  const R t = kmath::sqrt((kmath::fabs(x) + cabs(z)) * R(0.5));
+  if (x >= R(0)) return C<R>(t, y / (R(2) * t));
+  return C<R>(kmath::fabs(y) / (R(2) * t), y < R(0) ? -t : t);
+}
+/// Square root with Im >= 0 (wavevector z-components in absorbing media decay into the medium).
+template <class R> KOKKOS_INLINE_FUNCTION C<R> csqrt_upper(const C<R>& z) {
+  C<R> s = csqrt(z);
+  if (s.imag() < R(0)) s = -s;
+  return s;
+}
+
+/// sin(z)/z, series near 0.
+template <class R> KOKKOS_INLINE_FUNCTION C<R> sinc(const C<R>& z) {
+  if (cabs(z) < R(0.1)) {
+    const C<R> z2 = z * z;
+    return R(1) - z2 / R(6) * (R(1) - z2 / R(20) * (R(1) - z2 / R(42) * (R(1) - z2 / R(72))));
+  }
+  return csin(z) / z;
+}
+
+/// 3 (sin x - x cos x) / x^3 = 3 j1(x)/x, -> 1 at x = 0.
+template <class R> KOKKOS_INLINE_FUNCTION C<R> sphere_kernel(const C<R>& x) {
+  if (cabs(x) < R(0.5)) {
+    const C<R> x2 = x * x;
+    // 3 * (1/3 - x^2/30 + x^4/840 - x^6/45360 + x^8/3991680 - x^10/518918400)
+    return R(1) - x2 / R(10) * (R(1) - x2 / R(28) * (R(1) - x2 / R(54) * (R(1) - x2 / R(88) * (R(1) - x2 / R(130)))));
+  }
+  return R(3) * (csin(x) - x * ccos(x)) / (x * x * x);
+}
+
+/// 2 J1(z)/z for complex z (-> 1 at 0): power series for |z| <= 16, Hankel asymptotics beyond.
+template <class R> KOKKOS_INLINE_FUNCTION C<R> bessel_j1c(const C<R>& z) {
+  const R az = cabs(z);
+  if (az <= R(16)) {
+    const C<R> w = -z * z / R(4);
+    C<R> term(1, 0), sum(1, 0);
+    for (int k = 1; k < 80; ++k) {
+      term = term * w / R(k * (k + 1));
+      sum += term;
+      if (cabs(term) < R(1e-17) * cabs(sum) + R(1e-300)) break;
+    }
+    return sum;
+  }
+  // Hankel: J1(z) = sqrt(2/(pi z)) (P cos chi - Q sin chi), chi = z - 3 pi/4, mu = 4.
+  const R mu = 4;
+  const C<R> eightz = R(8) * z;
+  C<R> P(1, 0), Q(0, 0), term(1, 0);
+  for (int k = 1; k < 40; ++k) {
+    const R a = (mu - R((2 * k - 1) * (2 * k - 1)));
+    term = term * a / (R(k) * eightz);
+    const R t = cabs(term);
+    if (k % 2 == 1) Q += (k % 4 == 1 ? term : -term);
+    else P += (k % 4 == 0 ? term : -term);
+    if (t < R(1e-17)) break;
+  }
+  const C<R> chi = z - R(0.75) * kmath::pi<R>();
+  const C<R> j1 = csqrt(R(2) / (kmath::pi<R>() * z)) * (P * ccos(chi) - Q * csin(chi));
+  return R(2) * j1 / z;
+}
+
+// ---- divided differences of E(x) = exp(i x) ------------------------------------------------------------
+// E[x0..xn] = i^n * integral over the standard n-simplex of exp(i sum s_k x_k). Nodes closer than
+// kClusterRadius use a Taylor series around their mean (complete homogeneous polynomials), otherwise
+// the recursion on the farthest pair, so there is no cancellation at small q or for coincident nodes.
+template <class R> struct DDConst {
+  static constexpr R radius = R(1);
+  static constexpr int terms = 22;
+};
+
+template <class R> KOKKOS_INLINE_FUNCTION C<R> dd_taylor(const C<R>* x, int n) {
+  C<R> m(0, 0);
+  for (int k = 0; k <= n; ++k) m += x[k];
+  m = m / R(n + 1);
+  constexpr int K = DDConst<R>::terms;
+  C<R> h[K + 1];
+  C<R> y0 = x[0] - m;
+  h[0] = C<R>(1, 0);
+  for (int j = 1; j <= K; ++j) h[j] = h[j - 1] * y0;
+  for (int l = 1; l <= n; ++l) {
+    const C<R> yl = x[l] - m;
+    for (int j = 1; j <= K; ++j) h[j] += yl * h[j - 1];
+  }
+  // sum_{k>=n} i^k / k! h_{k-n}
+  C<R> ipow(1, 0);
+  R fact = 1;
+  for (int k = 1; k <= n; ++k) {
+    ipow = ipow * C<R>(0, 1);
+    fact *= R(k);
+  }
+  C<R> s(0, 0);
+  for (int k = n; k <= n + K; ++k) {
+    if (k > n) {
+      ipow = ipow * C<R>(0, 1);
+      fact *= R(k);
+    }
+    s += ipow * h[k - n] / fact;
+  }
+  return cexpi(m) * s;
+}
+
+template <class R> KOKKOS_INLINE_FUNCTION C<R> dd1(const C<R>& xa, const C<R>& xb, const C<R>& ea, const C<R>& eb) {
+  const C<R> d = xb - xa;
+  if (cabs(d) > DDConst<R>::radius) return (eb - ea) / d;
+  const C<R> x[2] = {xa, xb};
+  return dd_taylor(x, 1);
+}
+
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> dd2(const C<R>* x, const C<R>* e) {  // 3 nodes
+  const R d01 = cabs(x[1] - x[0]), d02 = cabs(x[2] - x[0]), d12 = cabs(x[2] - x[1]);
+  const R dm = kmath::max(d01, kmath::max(d02, d12));
+  if (dm <= DDConst<R>::radius) return dd_taylor(x, 2);
+  if (d02 >= d01 && d02 >= d12)  // remove 0 / remove 2
+    return (dd1(x[1], x[2], e[1], e[2]) - dd1(x[0], x[1], e[0], e[1])) / (x[2] - x[0]);
+  if (d01 >= d12)  // pair (0,1): remove 0 / remove 1
+    return (dd1(x[1], x[2], e[1], e[2]) - dd1(x[0], x[2], e[0], e[2])) / (x[1] - x[0]);
+  return (dd1(x[0], x[2], e[0], e[2]) - dd1(x[0], x[1], e[0], e[1])) / (x[2] - x[1]);  // pair (1,2)
+}
+
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> dd3(const C<R>* x, const C<R>* e) {  // 4 nodes
+  int p = 0, q = 1;
+  R dm = -1;
+  for (int a = 0; a < 4; ++a)
+    for (int b = a + 1; b < 4; ++b) {
+      const R d = cabs(x[b] - x[a]);
+      if (d > dm) {
+        dm = d;
+        p = a;
+        q = b;
+      }
+    }
+  if (dm <= DDConst<R>::radius) return dd_taylor(x, 3);
+  C<R> xp[3], ep[3], xq[3], eq[3];
+  int ip = 0, iq = 0;
+  for (int k = 0; k < 4; ++k) {
+    if (k != p) {
+      xp[ip] = x[k];
+      ep[ip++] = e[k];
+    }
+    if (k != q) {
+      xq[iq] = x[k];
+      eq[iq++] = e[k];
+    }
+  }
+  return (dd2(xp, ep) - dd2(xq, eq)) / (x[q] - x[p]);
+}
+
+}  // namespace beamkit::scattering::detail

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Particle form factors F(q) = integral over the particle of exp(i q.r) d^3r for complex q (inside
+// absorbing media only q_z is complex, but every component may be). Conventions follow BornAgain 1.19:
+// the origin is the centre of the particle's bottom face (z from 0 to the height), q = k_i - k_f.
+// Shapes are POD parameters + `enum class Shape` + one KOKKOS_INLINE_FUNCTION switch (no virtuals).
+// Closed forms where they exist; shapes built of circular/elliptic slices use a fixed-order
+// Gauss-Legendre rule along z whose order is fixed per simulation (never adaptive per q); polyhedra
+// (pyramids, prisms, tetrahedra, grating ridges, triangulated meshes) use a decomposition into
+// tetrahedra/triangles with divided differences of exp(i x), stable at q -> 0 (F(0) = volume).
+#pragma once
+#include <beamkit/scattering/detail/cmath.hpp>
+
+namespace beamkit::scattering {
+
+enum class Shape : int {
+  sphere = 0,            ///< p: radius
+  truncated_sphere,      ///< p: radius, height (from the bottom cut), dh (removed from the top)
+  spheroid,              ///< p: radius (x,y semi-axis), height (full z axis = 2 * z semi-axis)
+  truncated_spheroid,    ///< p: radius, height, fp (z semi-axis / radius), dh
+  hemi_ellipsoid,        ///< p: a (x), b (y), c (height)
+  cylinder,              ///< p: radius, height
+  elliptic_cylinder,     ///< p: a (x semi-axis), b (y semi-axis), height
+  box,                   ///< p: length (x), width (y), height
+  cone,                  ///< p: radius (bottom), height, alpha (base angle, rad); truncated when top radius > 0
+  pyramid,               ///< p: base edge, height, alpha (rad): square (truncated) pyramid
+  tetrahedron,           ///< p: base edge, height, alpha (rad): triangular (truncated) pyramid
+  cone6,                 ///< p: base radius (hexagon), height, alpha (rad)
+  prism3,                ///< p: base edge, height (triangle pointing to +x)
+  prism6,                ///< p: base radius (= edge), height (corners on the x axis)
+  ridge,                 ///< p: length (x), width (bottom, y), height, side-wall angle (rad): trapezoidal grating line
+  mesh,                  ///< closed triangulated surface (vertices/triangles in MeshData), p[0..2] = reference point
+  count_
+};
+
+/// Parameters of one shape. Angles in radians, lengths in nm. Rotation about z by `rot` = (cos, sin).
+template <class Real> struct ShapeParams {
+  Shape shape = Shape::sphere;
+  Real p[6] = {0, 0, 0, 0, 0, 0};
+  Real rot_c = 1, rot_s = 0;
+  int gl_n = 0;                  ///< Gauss-Legendre order for slice-integrated shapes
+  int mesh_first = 0, mesh_ntri = 0;  ///< triangles [first, first + ntri) of the MeshData tables
+};
+
+/// Device-side tables shared by all shapes of a simulation.
+template <class Real> struct FFTables {
+  const Real* gl_x = nullptr;  ///< nodes on [-1, 1] for orders 1..kMaxGL, order n at offset n(n-1)/2
+  const Real* gl_w = nullptr;
+  const Real* mesh_v = nullptr;  ///< vertices x,y,z
+  const int* mesh_t = nullptr;   ///< triangles (3 vertex indices, outward counter-clockwise)
+};
+constexpr int kMaxGL = 128;
+KOKKOS_INLINE_FUNCTION constexpr int gl_offset(int n) { return n * (n - 1) / 2; }
+
+namespace detail {
+
+template <class R> struct CVec {
+  C<R> x, y, z;
+};
+
+/// Slice integral  sum_k w_k A(z_k) S(q_par, z_k) exp(i qz z_k)  for nq values of qz at once.
+/// kind 0: circular slices r(z); kind 1: elliptic slices (a s(z), b s(z)).
+template <class R>
+KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t, const C<R>& qx, const C<R>& qy,
+                                   const C<R>* qz, int nq, C<R>* out) {
+  const int n = s.gl_n;
+  const R* gx = t.gl_x + gl_offset(n);
+  const R* gw = t.gl_w + gl_offset(n);
+  R z0 = 0, z1 = 0;
+  const R* p = s.p;
+  switch (s.shape) {
+    case Shape::truncated_sphere: z0 = 0; z1 = p[1] - p[2]; break;
+    case Shape::truncated_spheroid: z0 = 0; z1 = p[1] - p[3]; break;
+    case Shape::hemi_ellipsoid: z0 = 0; z1 = p[2]; break;
+    case Shape::cone: z0 = 0; z1 = p[1]; break;
+    default: break;
+  }
+  const R half = R(0.5) * (z1 - z0), mid = R(0.5) * (z1 + z0);
+  for (int j = 0; j < nq; ++j) out[j] = C<R>(0, 0);
+  const C<R> qpar2 = qx * qx + qy * qy;
+  for (int k = 0; k < n; ++k) {
+    const R z = mid + half * gx[k];
+    C<R> slice;
+    switch (s.shape) {
+      case Shape::truncated_sphere: {
+        const R dz = z - (p[1] - p[0]);
+        const R r2 = kmath::max(R(0), p[0] * p[0] - dz * dz);
+        slice = kmath::pi<R>() * r2 * bessel_j1c(csqrt(qpar2 * r2));
+        break;
+      }
+      case Shape::truncated_spheroid: {
+        const R c = p[2] * p[0];
+        const R dz = (z - (p[1] - c)) / c;
+        const R r2 = kmath::max(R(0), p[0] * p[0] * (R(1) - dz * dz));
+        slice = kmath::pi<R>() * r2 * bessel_j1c(csqrt(qpar2 * r2));
+        break;
+      }
+      case Shape::hemi_ellipsoid: {
+        const R u = z / p[2];
+        const R f2 = kmath::max(R(0), R(1) - u * u);
+        const C<R> a = qx * p[0], b = qy * p[1];
+        slice = kmath::pi<R>() * p[0] * p[1] * f2 * bessel_j1c(csqrt((a * a + b * b) * f2));
+        break;
+      }
+      case Shape::cone: {
+        const R r = p[0] - z / kmath::tan(p[2]);
+        const R r2 = r * r;
+        slice = kmath::pi<R>() * r2 * bessel_j1c(csqrt(qpar2 * r2));
+        break;
+      }
+      default: slice = C<R>(0, 0);
+    }
+    slice = slice * (gw[k] * half);
+    for (int j = 0; j < nq; ++j) out[j] += slice * cexpi(qz[j] * z);
+  }
+}
+
+/// Convex frustum: base polygon v (n vertices, CCW) at z = 0, top = scale * v at z = h.
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> frustum(const R (*v)[2], int n, R scale, R h, const CVec<R>& q) {
+  C<R> x[13], e[13];
+  R pos[13][3];
+  for (int k = 0; k < n; ++k) {
+    pos[k][0] = v[k][0];
+    pos[k][1] = v[k][1];
+    pos[k][2] = 0;
+    pos[n + k][0] = scale * v[k][0];
+    pos[n + k][1] = scale * v[k][1];
+    pos[n + k][2] = h;
+  }
+  pos[2 * n][0] = 0;
+  pos[2 * n][1] = 0;
+  pos[2 * n][2] = R(0.5) * h;
+  for (int k = 0; k <= 2 * n; ++k) {
+    x[k] = q.x * pos[k][0] + q.y * pos[k][1] + q.z * pos[k][2];
+    e[k] = cexpi(x[k]);
+  }
+  const int c = 2 * n;
+  C<R> sum(0, 0);
+  auto tet = [&](int a, int b, int d) {
+    const R ax = pos[a][0] - pos[c][0], ay = pos[a][1] - pos[c][1], az = pos[a][2] - pos[c][2];
+    const R bx = pos[b][0] - pos[c][0], by = pos[b][1] - pos[c][1], bz = pos[b][2] - pos[c][2];
+    const R dx = pos[d][0] - pos[c][0], dy = pos[d][1] - pos[c][1], dz = pos[d][2] - pos[c][2];
+    const R trip = kmath::fabs(ax * (by * dz - bz * dy) - ay * (bx * dz - bz * dx) + az * (bx * dy - by * dx));
+    if (trip == R(0)) return;
+    const C<R> xs[4] = {x[c], x[a], x[b], x[d]};
+    const C<R> es[4] = {e[c], e[a], e[b], e[d]};
+    sum += trip * dd3(xs, es);
+  };
+  for (int k = 1; k + 1 < n; ++k) {
+    tet(0, k, k + 1);
+    if (scale != R(0)) tet(n, n + k, n + k + 1);
+  }
+  for (int k = 0; k < n; ++k) {
+    const int k1 = (k + 1) % n;
+    tet(k, k1, n + k1);
+    tet(k, n + k1, n + k);
+  }
+  return C<R>(0, 1) * sum;
+}
+
+/// 2-D transform of a convex polygon (vertices (u, v)) at wavevector components (qu, qv).
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> polygon2d(const R (*v)[2], int n, const C<R>& qu, const C<R>& qv) {
+  C<R> x[8], e[8];
+  for (int k = 0; k < n; ++k) {
+    x[k] = qu * v[k][0] + qv * v[k][1];
+    e[k] = cexpi(x[k]);
+  }
+  C<R> sum(0, 0);
+  for (int k = 1; k + 1 < n; ++k) {
+    const R area2 = kmath::fabs((v[k][0] - v[0][0]) * (v[k + 1][1] - v[0][1]) - (v[k][1] - v[0][1]) * (v[k + 1][0] - v[0][0]));
+    if (area2 == R(0)) continue;
+    const C<R> xs[3] = {x[0], x[k], x[k + 1]};
+    const C<R> es[3] = {e[0], e[k], e[k + 1]};
+    sum += area2 * dd2(xs, es);
+  }
+  return -sum;
+}
+
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> mesh_ff(const ShapeParams<R>& s, const FFTables<R>& t, const CVec<R>& q) {
+  const R cx = s.p[0], cy = s.p[1], cz = s.p[2];
+  const C<R> xc = q.x * cx + q.y * cy + q.z * cz;
+  const C<R> ec = cexpi(xc);
+  C<R> sum(0, 0);
+  for (int k = s.mesh_first; k < s.mesh_first + s.mesh_ntri; ++k) {
+    C<R> xs[4], es[4];
+    R d[3][3];
+    xs[0] = xc;
+    es[0] = ec;
+    for (int m = 0; m < 3; ++m) {
+      const R* v = t.mesh_v + 3 * t.mesh_t[3 * k + m];
+      d[m][0] = v[0] - cx;
+      d[m][1] = v[1] - cy;
+      d[m][2] = v[2] - cz;
+      xs[m + 1] = q.x * v[0] + q.y * v[1] + q.z * v[2];
+      es[m + 1] = cexpi(xs[m + 1]);
+    }
+    const R trip = d[0][0] * (d[1][1] * d[2][2] - d[1][2] * d[2][1]) - d[0][1] * (d[1][0] * d[2][2] - d[1][2] * d[2][0]) +
+                   d[0][2] * (d[1][0] * d[2][1] - d[1][1] * d[2][0]);
+    if (trip == R(0)) continue;
+    sum += trip * dd3(xs, es);
+  }
+  return C<R>(0, 1) * sum;
+}
+
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> ff_single(const ShapeParams<R>& s, const FFTables<R>& t, const CVec<R>& q) {
+  const R* p = s.p;
+  const R pi = kmath::pi<R>();
+  switch (s.shape) {
+    case Shape::sphere: {
+      const C<R> qq = csqrt(q.x * q.x + q.y * q.y + q.z * q.z);
+      return (R(4) / R(3) * pi * p[0] * p[0] * p[0]) * sphere_kernel(qq * p[0]) * cexpi(q.z * p[0]);
+    }
+    case Shape::spheroid: {
+      const R c = R(0.5) * p[1];
+      const C<R> a = q.x * p[0], b = q.y * p[0], d = q.z * c;
+      return (R(4) / R(3) * pi * p[0] * p[0] * c) * sphere_kernel(csqrt(a * a + b * b + d * d)) * cexpi(q.z * c);
+    }
+    case Shape::cylinder: {
+      const C<R> qr = csqrt(q.x * q.x + q.y * q.y) * p[0];
+      const C<R> hz = q.z * (R(0.5) * p[1]);
+      return (pi * p[0] * p[0] * p[1]) * bessel_j1c(qr) * sinc(hz) * cexpi(hz);
+    }
+    case Shape::elliptic_cylinder: {
+      const C<R> a = q.x * p[0], b = q.y * p[1];
+      const C<R> hz = q.z * (R(0.5) * p[2]);
+      return (pi * p[0] * p[1] * p[2]) * bessel_j1c(csqrt(a * a + b * b)) * sinc(hz) * cexpi(hz);
+    }
+    case Shape::box: {
+      const C<R> hz = q.z * (R(0.5) * p[2]);
+      return (p[0] * p[1] * p[2]) * sinc(q.x * (R(0.5) * p[0])) * sinc(q.y * (R(0.5) * p[1])) * sinc(hz) * cexpi(hz);
+    }
+    case Shape::pyramid: {
+      const R a = R(0.5) * p[0];
+      const R v[4][2] = {{-a, -a}, {a, -a}, {a, a}, {-a, a}};
+      return frustum(v, 4, R(1) - p[1] / (a * kmath::tan(p[2])), p[1], q);
+    }
+    case Shape::tetrahedron: {
+      const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
+      const R v[3][2] = {{-ac, -as}, {ah, 0}, {-ac, as}};
+      return frustum(v, 3, R(1) - p[1] / (ac * kmath::tan(p[2])), p[1], q);
+    }
+    case Shape::cone6: {
+      const R a = p[0], as = a * kmath::sqrt(R(3)) / 2, ac = a / 2;
+      const R v[6][2] = {{a, 0}, {ac, as}, {-ac, as}, {-a, 0}, {-ac, -as}, {ac, -as}};
+      return frustum(v, 6, R(1) - p[1] / (as * kmath::tan(p[2])), p[1], q);
+    }
+    case Shape::prism3: {
+      const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
+      const R v[3][2] = {{-ac, -as}, {ah, 0}, {-ac, as}};
+      const C<R> hz = q.z * (R(0.5) * p[1]);
+      return p[1] * polygon2d(v, 3, q.x, q.y) * sinc(hz) * cexpi(hz);
+    }
+    case Shape::prism6: {
+      const R a = p[0], as = a * kmath::sqrt(R(3)) / 2, ac = a / 2;
+      const R v[6][2] = {{a, 0}, {ac, as}, {-ac, as}, {-a, 0}, {-ac, -as}, {ac, -as}};
+      const C<R> hz = q.z * (R(0.5) * p[1]);
+      return p[1] * polygon2d(v, 6, q.x, q.y) * sinc(hz) * cexpi(hz);
+    }
+    case Shape::ridge: {
+      const R w = R(0.5) * p[1], h = p[2], d = p[2] / kmath::tan(p[3]);
+      const R v[4][2] = {{-w, 0}, {w, 0}, {w - d, h}, {-w + d, h}};
+      return p[0] * sinc(q.x * (R(0.5) * p[0])) * polygon2d(v, 4, q.y, q.z);
+    }
+    case Shape::mesh: return mesh_ff(s, t, q);
+    default: {
+      C<R> out;
+      slices(s, t, q.x, q.y, &q.z, 1, &out);
+      return out;
+    }
+  }
+}
+
+KOKKOS_INLINE_FUNCTION constexpr bool is_sliced(Shape s) {
+  return s == Shape::truncated_sphere || s == Shape::truncated_spheroid || s == Shape::hemi_ellipsoid || s == Shape::cone;
+}
+
+}  // namespace detail
+
+/// F(q) for nq wavevectors sharing (qx, qy) and differing in qz (the DWBA terms); out[j] for qz[j].
+/// The rotation about z is applied to q here (F_rot(q) = F(R^-1 q)).
+template <class R>
+KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFTables<R>& t, Kokkos::complex<R> qx,
+                                              Kokkos::complex<R> qy, const Kokkos::complex<R>* qz, int nq,
+                                              Kokkos::complex<R>* out) {
+  const Kokkos::complex<R> rx = s.rot_c * qx + s.rot_s * qy;
+  const Kokkos::complex<R> ry = -s.rot_s * qx + s.rot_c * qy;
+  if (detail::is_sliced(s.shape)) {
+    detail::slices(s, t, rx, ry, qz, nq, out);
+    return;
+  }
+  for (int j = 0; j < nq; ++j) out[j] = detail::ff_single(s, t, detail::CVec<R>{rx, ry, qz[j]});
+}
+
+template <class R>
+KOKKOS_INLINE_FUNCTION Kokkos::complex<R> form_factor(const ShapeParams<R>& s, const FFTables<R>& t, Kokkos::complex<R> qx,
+                                                      Kokkos::complex<R> qy, Kokkos::complex<R> qz) {
+  Kokkos::complex<R> out;
+  form_factor_multi(s, t, qx, qy, &qz, 1, &out);
+  return out;
+}
+
+}  // namespace beamkit::scattering
