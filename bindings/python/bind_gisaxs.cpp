@@ -86,6 +86,19 @@ void bind_gisaxs(py::module_& m) {
       py::arg("shape_json"), py::arg("q"), py::arg("order") = 64,
       "Form factor (nm^3) of one shape at complex wavevectors q (n x 3, 1/nm); `order` = Gauss-Legendre order for sliced shapes.");
   g.def(
+      "interference_json",
+      [](const std::string& text, py::array_t<double, py::array::c_style | py::array::forcecast> qx,
+         py::array_t<double, py::array::c_style | py::array::forcecast> qy) {
+        const auto spec = sc::parse_interference_json(text);
+        if (qx.size() != qy.size())
+          fail(errc::invalid_argument, "beamkit.gisaxs.interference", cat("qx and qy differ in size: ", qx.size(), " vs ", qy.size()));
+        const auto d = sc::Simulation<Kokkos::DefaultHostExecutionSpace, double>::make_iff(spec);
+        py::array_t<double> out(qx.size());
+        for (py::ssize_t i = 0; i < qx.size(); ++i) out.mutable_data()[i] = sc::interference(d, qx.data()[i], qy.data()[i]);
+        return out;
+      },
+      py::arg("interference_json"), py::arg("qx"), py::arg("qy"), "Interference function S(qx, qy) of one layout.");
+  g.def(
       "shape_volume_json", [](const std::string& shape_text) { return sc::shape_volume(sc::parse_shape_json(shape_text)); },
       py::arg("shape_json"));
 }

@@ -484,6 +484,16 @@ ShapeSpec parse_shape_json(const std::string& text) {
   return parse_shape(j, "$");
 }
 
+InterferenceSpec parse_interference_json(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const std::exception& e) {
+    fail(errc::invalid_argument, kWhere, cat("invalid JSON: ", e.what()));
+  }
+  return parse_iff(j, "$");
+}
+
 double shape_height(const ShapeSpec& s) {
   const auto& p = s.p;
   switch (s.shape) {

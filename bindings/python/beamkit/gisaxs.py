@@ -18,7 +18,7 @@ from . import _beamkit
 
 _g = _beamkit.gisaxs
 
-__all__ = ["simulate", "q_maps", "form_factor", "shape_volume", "load_config"]
+__all__ = ["simulate", "q_maps", "form_factor", "interference", "shape_volume", "load_config"]
 
 
 def _text(config: Union[Mapping[str, Any], str]) -> str:
@@ -55,6 +55,13 @@ def form_factor(shape: Mapping[str, Any], q, order: int = 64) -> _np.ndarray:
     if qa.ndim == 1 and qa.shape[0] == 3:
         qa = qa[None, :]
     return _g.form_factor_json(_text(shape), _np.ascontiguousarray(qa), int(order))
+
+
+def interference(spec: Mapping[str, Any], qx, qy) -> _np.ndarray:
+    """Interference function S(q_par) of an interference dict at in-plane wavevectors (1/nm)."""
+    qx = _np.ascontiguousarray(qx, dtype=float).ravel()
+    qy = _np.ascontiguousarray(qy, dtype=float).ravel()
+    return _g.interference_json(_text(spec), qx, qy)
 
 
 def shape_volume(shape: Mapping[str, Any]) -> float:

@@ -96,6 +96,8 @@ struct Config {
 Config parse_config(const std::string& json_text);
 /// Parse one shape object (as under "shape" in a particle); path prefixes errors.
 ShapeSpec parse_shape_json(const std::string& json_text);
+/// Parse one interference object (as under "interference" in a layout).
+InterferenceSpec parse_interference_json(const std::string& json_text);
 /// Read a mesh from an OBJ or STL (ASCII or binary) file; scale multiplies the coordinates.
 void read_mesh(const std::string& file, double scale, std::vector<double>& v, std::vector<int>& t);
 /// Volume of a shape (nm^3), host.

@@ -84,7 +84,7 @@ inline PixelGrid make_pixels(const Config& c) {
   for (std::size_t i = 0; i < g.alpha.size(); ++i) {
     const double af = g.alpha[i], pf = g.phi[i];
     g.qx.push_back(k * (std::cos(c.alpha_i) - std::cos(af) * std::cos(pf)));
-    g.qy.push_back(-k * std::cos(af) * std::sin(pf));
+    g.qy.push_back(k * std::cos(af) * std::sin(pf));
     g.qz.push_back(-k * (std::sin(c.alpha_i) + std::sin(af)));
   }
   return g;
@@ -282,7 +282,7 @@ public:
           const Real af = alpha(i), pf = phi(i);
           const Real caf = kmath::cos(af), saf = kmath::sin(af);
           const Real qx = k * (cos_ai - caf * kmath::cos(pf));
-          const Real qy = -k * caf * kmath::sin(pf);
+          const Real qy = k * caf * kmath::sin(pf);  // BornAgain: k_f.y = -k cos(alpha_f) sin(phi_f)
           Real total = 0;
           for (int l = 0; l < nlay; ++l) {
             const LayoutData<Real> L = layouts(l);
