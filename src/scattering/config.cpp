@@ -77,6 +77,7 @@ const std::map<std::string, ShapeInfo>& shape_table() {
       {"box", {Shape::box, {"length", "width", "height"}, {R, R, R}}},
       {"cone", {Shape::cone, {"radius", "height", "alpha"}, {R, R, R}}},
       {"pyramid", {Shape::pyramid, {"base_edge", "height", "alpha"}, {R, R, R}}},
+      {"aniso_pyramid", {Shape::aniso_pyramid, {"length", "width", "height", "alpha"}, {R, R, R, R}}},
       {"tetrahedron", {Shape::tetrahedron, {"base_edge", "height", "alpha"}, {R, R, R}}},
       {"cone6", {Shape::cone6, {"base_edge", "height", "alpha"}, {R, R, R}}},
       {"prism3", {Shape::prism3, {"base_edge", "height"}, {R, R}}},
@@ -174,6 +175,10 @@ ShapeSpec parse_shape(const json& j, const std::string& path) {
     case Shape::pyramid:
       if (p[1] > 0.5 * p[0] * std::tan(p[2]) * (1 + 1e-12))
         bad(path + ".height", cat("exceeds the apex height base_edge/2*tan(alpha) = ", 0.5 * p[0] * std::tan(p[2]), ", got ", p[1]));
+      break;
+    case Shape::aniso_pyramid:
+      if (p[2] > 0.5 * std::min(p[0], p[1]) * std::tan(p[3]) * (1 + 1e-12))
+        bad(path + ".height", cat("exceeds the apex height min(length, width)/2*tan(alpha) = ", 0.5 * std::min(p[0], p[1]) * std::tan(p[3]), ", got ", p[2]));
       break;
     case Shape::tetrahedron:
       if (p[1] > p[0] / (2 * std::sqrt(3.0)) * std::tan(p[2]) * (1 + 1e-12))
@@ -502,6 +507,7 @@ double shape_height(const ShapeSpec& s) {
     case Shape::truncated_spheroid: return p[1] - p[3];
     case Shape::hemi_ellipsoid: return p[2];
     case Shape::elliptic_cylinder:
+    case Shape::aniso_pyramid:
     case Shape::box: return p[2];
     case Shape::ridge: return p[2];
     case Shape::mesh: {
@@ -539,6 +545,10 @@ double shape_volume(const ShapeSpec& s) {
       return pi * p[1] / 3 * (p[0] * p[0] + p[0] * r1 + r1 * r1);
     }
     case Shape::pyramid: return frustum(p[0] * p[0], 1 - 2 * p[1] / (p[0] * std::tan(p[2])), p[1]);
+    case Shape::aniso_pyramid: {
+      const double d = p[2] / std::tan(p[3]), a1 = p[0] - 2 * d, b1 = p[1] - 2 * d;
+      return p[2] / 6 * (p[0] * p[1] + a1 * b1 + (p[0] + a1) * (p[1] + b1));
+    }
     case Shape::tetrahedron:
       return frustum(std::sqrt(3.0) / 4 * p[0] * p[0], 1 - 2 * std::sqrt(3.0) * p[1] / (p[0] * std::tan(p[2])), p[1]);
     case Shape::cone6:

@@ -23,6 +23,7 @@ enum class Shape : int {
   box,                   ///< p: length (x), width (y), height
   cone,                  ///< p: radius (bottom), height, alpha (base angle, rad); truncated when top radius > 0
   pyramid,               ///< p: base edge, height, alpha (rad): square (truncated) pyramid
+  aniso_pyramid,         ///< p: length (x), width (y), height, alpha (rad): rectangular (truncated) pyramid
   tetrahedron,           ///< p: base edge, height, alpha (rad): triangular (truncated) pyramid
   cone6,                 ///< p: base radius (hexagon), height, alpha (rad)
   prism3,                ///< p: base edge, height (triangle pointing to +x)
@@ -114,17 +115,17 @@ KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t
   }
 }
 
-/// Convex frustum: base polygon v (n vertices, CCW) at z = 0, top = scale * v at z = h.
+/// Convex frustum: base polygon v (n vertices, CCW) at z = 0, top polygon vt at z = h (may be degenerate).
 template <class R>
-KOKKOS_INLINE_FUNCTION C<R> frustum(const R (*v)[2], int n, R scale, R h, const CVec<R>& q) {
+KOKKOS_INLINE_FUNCTION C<R> frustum2(const R (*v)[2], const R (*vt)[2], int n, R h, const CVec<R>& q) {
   C<R> x[13], e[13];
   R pos[13][3];
   for (int k = 0; k < n; ++k) {
     pos[k][0] = v[k][0];
     pos[k][1] = v[k][1];
     pos[k][2] = 0;
-    pos[n + k][0] = scale * v[k][0];
-    pos[n + k][1] = scale * v[k][1];
+    pos[n + k][0] = vt[k][0];
+    pos[n + k][1] = vt[k][1];
     pos[n + k][2] = h;
   }
   pos[2 * n][0] = 0;
@@ -148,7 +149,7 @@ KOKKOS_INLINE_FUNCTION C<R> frustum(const R (*v)[2], int n, R scale, R h, const 
   };
   for (int k = 1; k + 1 < n; ++k) {
     tet(0, k, k + 1);
-    if (scale != R(0)) tet(n, n + k, n + k + 1);
+    tet(n, n + k, n + k + 1);
   }
   for (int k = 0; k < n; ++k) {
     const int k1 = (k + 1) % n;
@@ -156,6 +157,16 @@ KOKKOS_INLINE_FUNCTION C<R> frustum(const R (*v)[2], int n, R scale, R h, const 
     tet(k, n + k1, n + k);
   }
   return C<R>(0, 1) * sum;
+}
+
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> frustum(const R (*v)[2], int n, R scale, R h, const CVec<R>& q) {
+  R vt[6][2];
+  for (int k = 0; k < n; ++k) {
+    vt[k][0] = scale * v[k][0];
+    vt[k][1] = scale * v[k][1];
+  }
+  return frustum2(v, vt, n, h, q);
 }
 
 /// 2-D transform of a convex polygon (vertices (u, v)) at wavevector components (qu, qv).
@@ -236,6 +247,12 @@ KOKKOS_INLINE_FUNCTION C<R> ff_single(const ShapeParams<R>& s, const FFTables<R>
       const R a = R(0.5) * p[0];
       const R v[4][2] = {{-a, -a}, {a, -a}, {a, a}, {-a, a}};
       return frustum(v, 4, R(1) - p[1] / (a * kmath::tan(p[2])), p[1], q);
+    }
+    case Shape::aniso_pyramid: {
+      const R a = R(0.5) * p[0], b = R(0.5) * p[1], d = p[2] / kmath::tan(p[3]);
+      const R v[4][2] = {{-a, -b}, {a, -b}, {a, b}, {-a, b}};
+      const R vt[4][2] = {{-a + d, -b + d}, {a - d, -b + d}, {a - d, b - d}, {-a + d, b - d}};
+      return frustum2(v, vt, 4, p[2], q);
     }
     case Shape::tetrahedron: {
       const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
