@@ -171,6 +171,8 @@ public:
       const std::complex<double> n(1 - l.material.delta, l.material.beta);
       const auto e = n * n;
       d.eps = Cx(Real(e.real()), Real(e.imag()));
+      const double dl = l.material.delta, bl = l.material.beta;
+      d.epsm1 = Cx(Real(-2 * dl + dl * dl - bl * bl), Real(2 * bl * (1 - dl)));
       d.thickness = Real(l.thickness);
       d.sigma = Real(l.roughness);
       layers.push_back(d);

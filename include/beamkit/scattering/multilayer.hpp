@@ -12,6 +12,7 @@ constexpr int kMaxLayers = 32;
 
 template <class Real> struct LayerData {
   Kokkos::complex<Real> eps;  ///< n^2, n = 1 - delta + i beta
+  Kokkos::complex<Real> epsm1;  ///< n^2 - 1, computed in double (kz^2 = k^2 (eps - eps_0 cos^2) loses digits in float)
   Real thickness = 0;         ///< nm (0 for ambient and substrate)
   Real sigma = 0;             ///< r.m.s. roughness of the top interface (nm), Nevot-Croce
 };
@@ -32,9 +33,10 @@ KOKKOS_INLINE_FUNCTION Amplitudes<R> parratt(const LayerData<R>* L, int nl, int 
     out.R = Cx(0, 0);
     return out;
   }
-  const Cx cos2 = L[0].eps * (R(1) - sin_a * sin_a);
+  // eps_l - eps_0 cos^2(a) = (epsm1_l - epsm1_0) + eps_0 sin^2(a)
+  const Cx s2 = L[0].eps * (sin_a * sin_a);
   Cx kz[kMaxLayers], X[kMaxLayers];
-  for (int l = 0; l < nl; ++l) kz[l] = k * detail::csqrt_upper(L[l].eps - cos2);
+  for (int l = 0; l < nl; ++l) kz[l] = k * detail::csqrt_upper((L[l].epsm1 - L[0].epsm1) + s2);
   if (nl == 1) {
     out.kz = kz[0];
     out.T = Cx(1, 0);
