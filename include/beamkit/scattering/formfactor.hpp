@@ -85,27 +85,27 @@ KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t
       case Shape::truncated_sphere: {
         const R dz = z - (p[1] - p[0]);
         const R r2 = kmath::max(R(0), p[0] * p[0] - dz * dz);
-        slice = kmath::pi<R>() * r2 * bessel_j1c(csqrt(qpar2 * r2));
+        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
         break;
       }
       case Shape::truncated_spheroid: {
         const R c = p[2] * p[0];
         const R dz = (z - (p[1] - c)) / c;
         const R r2 = kmath::max(R(0), p[0] * p[0] * (R(1) - dz * dz));
-        slice = kmath::pi<R>() * r2 * bessel_j1c(csqrt(qpar2 * r2));
+        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
         break;
       }
       case Shape::hemi_ellipsoid: {
         const R u = z / p[2];
         const R f2 = kmath::max(R(0), R(1) - u * u);
         const C<R> a = qx * p[0], b = qy * p[1];
-        slice = kmath::pi<R>() * p[0] * p[1] * f2 * bessel_j1c(csqrt((a * a + b * b) * f2));
+        slice = kmath::pi<R>() * p[0] * p[1] * f2 * bessel_j1c_auto(csqrt((a * a + b * b) * f2));
         break;
       }
       case Shape::cone: {
         const R r = p[0] - z / kmath::tan(p[2]);
         const R r2 = r * r;
-        slice = kmath::pi<R>() * r2 * bessel_j1c(csqrt(qpar2 * r2));
+        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
         break;
       }
       default: slice = C<R>(0, 0);
@@ -159,8 +159,43 @@ KOKKOS_INLINE_FUNCTION C<R> frustum2(const R (*v)[2], const R (*vt)[2], int n, R
   return C<R>(0, 1) * sum;
 }
 
+/// Cone over a convex base polygon v (z = 0) with apex (0, 0, za): fan of n - 2 tetrahedra.
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> apex_cone(const R (*v)[2], int n, R za, const CVec<R>& q) {
+  C<R> x[6], e[6];
+  for (int k = 0; k < n; ++k) {
+    x[k] = q.x * v[k][0] + q.y * v[k][1];
+    e[k] = cexpi(x[k]);
+  }
+  const C<R> xa = q.z * za, ea = cexpi(xa);
+  C<R> sum(0, 0);
+  for (int k = 1; k + 1 < n; ++k) {
+    const R trip = kmath::fabs(za * ((v[k][0] - v[0][0]) * (v[k + 1][1] - v[0][1]) - (v[k][1] - v[0][1]) * (v[k + 1][0] - v[0][0])));
+    const C<R> xs[4] = {xa, x[0], x[k], x[k + 1]};
+    const C<R> es[4] = {ea, e[0], e[k], e[k + 1]};
+    sum += trip * dd3(xs, es);
+  }
+  return C<R>(0, 1) * sum;
+}
+
 template <class R>
 KOKKOS_INLINE_FUNCTION C<R> frustum(const R (*v)[2], int n, R scale, R h, const CVec<R>& q) {
+  // Regular (truncated) pyramids: big cone minus the cone above the top face (2 (n-2) tetrahedra)
+  // when the apex is not far above the top (otherwise the difference would cancel digits).
+  if (scale < R(0.75)) {
+    const R za = h / (R(1) - scale);
+    C<R> f = apex_cone(v, n, za, q);
+    if (scale > R(0)) {
+      R vt[6][2];
+      for (int k = 0; k < n; ++k) {
+        vt[k][0] = scale * v[k][0];
+        vt[k][1] = scale * v[k][1];
+      }
+      // the small cone: base at z = h, apex at za; shift in z by h (phase) and height za - h
+      f -= apex_cone(vt, n, za - h, q) * cexpi(q.z * h);
+    }
+    return f;
+  }
   R vt[6][2];
   for (int k = 0; k < n; ++k) {
     vt[k][0] = scale * v[k][0];
@@ -306,6 +341,49 @@ KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFT
   const Kokkos::complex<R> ry = -s.rot_s * qx + s.rot_c * qy;
   if (detail::is_sliced(s.shape)) {
     detail::slices(s, t, rx, ry, qz, nq, out);
+    return;
+  }
+  // shapes that factorise into (in-plane part) x (z part): the in-plane part is shared by all qz
+  using Cx = Kokkos::complex<R>;
+  const R* p = s.p;
+  Cx lateral;
+  R h = 0;
+  bool separable = true;
+  switch (s.shape) {
+    case Shape::cylinder:
+      lateral = (kmath::pi<R>() * p[0] * p[0]) * detail::bessel_j1c_auto(detail::csqrt(rx * rx + ry * ry) * p[0]);
+      h = p[1];
+      break;
+    case Shape::elliptic_cylinder: {
+      const Cx a = rx * p[0], b = ry * p[1];
+      lateral = (kmath::pi<R>() * p[0] * p[1]) * detail::bessel_j1c_auto(detail::csqrt(a * a + b * b));
+      h = p[2];
+      break;
+    }
+    case Shape::box:
+      lateral = (p[0] * p[1]) * detail::sinc(rx * (R(0.5) * p[0])) * detail::sinc(ry * (R(0.5) * p[1]));
+      h = p[2];
+      break;
+    case Shape::prism3: {
+      const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
+      const R v[3][2] = {{-ac, -as}, {ah, 0}, {-ac, as}};
+      lateral = detail::polygon2d(v, 3, rx, ry);
+      h = p[1];
+      break;
+    }
+    case Shape::prism6: {
+      const R a = p[0], as = a * kmath::sqrt(R(3)) / 2, ac = a / 2;
+      const R v[6][2] = {{a, 0}, {ac, as}, {-ac, as}, {-a, 0}, {-ac, -as}, {ac, -as}};
+      lateral = detail::polygon2d(v, 6, rx, ry);
+      h = p[1];
+      break;
+    }
+    default: separable = false;
+  }
+  if (separable) {
+    for (int j = 0; j < nq; ++j) {
+      out[j] = (lateral * h) * detail::sinc_phase(qz[j] * (R(0.5) * h));
+    }
     return;
   }
   for (int j = 0; j < nq; ++j) out[j] = detail::ff_single(s, t, detail::CVec<R>{rx, ry, qz[j]});

@@ -30,6 +30,7 @@ template <class Real> struct LayoutData {
   int layer = 0, first = 0, count = 0, lma = 0;
   Real density = 0;
   InterferenceData<Real> iff;
+  Amplitudes<Real> in;  ///< incoming wave in the layout's layer (computed once on the host)
 };
 
 /// Pixel geometry of a detector: alpha_f, phi_f (rad) and weight (solid angle, 0 where masked), and
@@ -241,12 +242,24 @@ public:
     gauss_legendre_tables(glx, glw);
     m_layers = upload(layers, "layers");
     m_parts = upload(parts, "particles");
-    m_layouts = upload(lays, "layouts");
     m_glx = upload(convert(glx), "gl_x");
     m_glw = upload(convert(glw), "gl_w");
     m_mesh_v = upload(convert(mv), "mesh_v");
     m_mesh_t = upload(mt, "mesh_t");
     m_alpha = upload(convert(m_grid.alpha), "alpha_f");
+    // incoming amplitudes per layout (host), unique outgoing angles (rows of a spherical detector)
+    const Real sin_ai = Real(std::sin(c.alpha_i));
+    for (auto& ld : lays) ld.in = parratt(layers.data(), int(layers.size()), ld.layer, Real(k), sin_ai);
+    m_layouts = upload(lays, "layouts");
+    std::vector<Real> uniq;
+    std::vector<int> idx(m_grid.alpha.size());
+    for (std::size_t i = 0; i < m_grid.alpha.size(); ++i) {
+      const Real a = Real(m_grid.alpha[i]);
+      if (uniq.empty() || uniq.back() != a) uniq.push_back(a);
+      idx[i] = int(uniq.size()) - 1;
+    }
+    m_alpha_index = upload(idx, "alpha_index");
+    m_alpha_unique = upload(uniq, "alpha_unique");
     m_phi = upload(convert(m_grid.phi), "phi_f");
     m_weight = upload(convert(m_grid.weight), "weight");
   }
@@ -264,6 +277,18 @@ public:
     const auto layouts = m_layouts;
     const auto alpha = m_alpha, phi = m_phi, weight = m_weight;
     const int nl = int(layers.extent(0)), nlay = int(layouts.extent(0));
+    // outgoing amplitudes for each unique alpha_f and layout
+    const auto au = m_alpha_unique;
+    const auto aidx = m_alpha_index;
+    const int nu = int(au.extent(0));
+    const Real kk = Real(2 * M_PI / m_cfg.wavelength);
+    View2<Amplitudes<Real>, Mem> amps(Kokkos::view_alloc(Kokkos::WithoutInitializing, BEAMKIT_LABEL("scattering", "amplitudes_out")),
+                                      std::max(1, nlay), std::max(1, nu));
+    Kokkos::parallel_for(
+        "beamkit::scattering::gisaxs_amplitudes", Kokkos::RangePolicy<ExecSpace>(space, 0, nlay * nu), KOKKOS_LAMBDA(const int i) {
+          const int l = i / nu, u = i % nu;
+          amps(l, u) = parratt(layers.data(), nl, layouts(l).layer, kk, kmath::sin(au(u)));
+        });
     FFTables<Real> tab;
     tab.gl_x = m_glx.data();
     tab.gl_w = m_glw.data();
@@ -294,8 +319,8 @@ public:
               qz[0] = Cx(-k * (sin_ai + saf), 0);
               coef[0] = Cx(1, 0);
             } else {
-              const Amplitudes<Real> in = parratt(layers.data(), nl, L.layer, k, sin_ai);
-              const Amplitudes<Real> out = parratt(layers.data(), nl, L.layer, k, saf);
+              const Amplitudes<Real>& in = L.in;
+              const Amplitudes<Real> out = amps(l, aidx(i));
               qz[0] = -in.kz - out.kz;
               qz[1] = in.kz - out.kz;
               qz[2] = -in.kz + out.kz;
@@ -317,8 +342,8 @@ public:
               Cx F(0, 0);
               for (int t = 0; t < nt; ++t) {
                 Cx ft = P.contrast_outer * f[t];
-                if (P.has_core) ft += P.contrast_core * fc[t] * detail::cexpi(qz[t] * P.core_z);
-                F += coef[t] * ft * detail::cexpi(qz[t] * P.z);
+                if (P.has_core) ft += P.contrast_core * fc[t] * (P.core_z != Real(0) ? detail::cexpi(qz[t] * P.core_z) : Cx(1, 0));
+                F += coef[t] * (P.z != Real(0) ? ft * detail::cexpi(qz[t] * P.z) : ft);
               }
               const Real n2 = F.real() * F.real() + F.imag() * F.imag();
               amp += P.weight * F;
@@ -393,7 +418,8 @@ private:
   View1<ParticleData<Real>, Mem> m_parts;
   View1<LayoutData<Real>, Mem> m_layouts;
   View1<Real, Mem> m_glx, m_glw, m_mesh_v, m_alpha, m_phi, m_weight;
-  View1<int, Mem> m_mesh_t;
+  View1<int, Mem> m_mesh_t, m_alpha_index;
+  View1<Real, Mem> m_alpha_unique;
 };
 
 /// Simulate a configuration on the default execution space; image as double, row-major (rows x cols).
