@@ -62,7 +62,9 @@ template <class R> struct CVec {
 /// kind 0: circular slices r(z); kind 1: elliptic slices (a s(z), b s(z)).
 template <class R>
 KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t, const C<R>& qx, const C<R>& qy,
-                                   const C<R>* qz, int nq, C<R>* out) {
+                                   const C<R>* qz, int nq, C<R>* out, bool dwba4 = false) {
+  // DWBA: qz = {-a-b, a-b, -a+b, a+b}; exp(i qz z) from exp(+-i a z), exp(+-i b z)
+  const C<R> qa = R(0.5) * (qz[3] + qz[1]), qb = R(0.5) * (qz[3] - qz[1]);
   const int n = s.gl_n;
   const R* gx = t.gl_x + gl_offset(n);
   const R* gw = t.gl_w + gl_offset(n);
@@ -111,7 +113,18 @@ KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t
       default: slice = C<R>(0, 0);
     }
     slice = slice * (gw[k] * half);
-    for (int j = 0; j < nq; ++j) out[j] += slice * cexpi(qz[j] * z);
+    if (dwba4) {
+      const C<R> ea = cexpi(qa * z), eb = cexpi(qb * z);
+      const C<R> ea_ = qa.imag() == R(0) ? Kokkos::conj(ea) : cexpi(-qa * z);
+      const C<R> eb_ = qb.imag() == R(0) ? Kokkos::conj(eb) : cexpi(-qb * z);
+      const C<R> sa = slice * ea, sa_ = slice * ea_;
+      out[0] += sa_ * eb_;
+      out[1] += sa * eb_;
+      out[2] += sa_ * eb;
+      out[3] += sa * eb;
+    } else {
+      for (int j = 0; j < nq; ++j) out[j] += slice * cexpi(qz[j] * z);
+    }
   }
 }
 
@@ -332,15 +345,16 @@ KOKKOS_INLINE_FUNCTION constexpr bool is_sliced(Shape s) {
 }  // namespace detail
 
 /// F(q) for nq wavevectors sharing (qx, qy) and differing in qz (the DWBA terms); out[j] for qz[j].
+/// dwba4: nq == 4 and qz = {-a-b, a-b, -a+b, a+b} (lets sliced shapes reuse the exponentials).
 /// The rotation about z is applied to q here (F_rot(q) = F(R^-1 q)).
 template <class R>
 KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFTables<R>& t, Kokkos::complex<R> qx,
                                               Kokkos::complex<R> qy, const Kokkos::complex<R>* qz, int nq,
-                                              Kokkos::complex<R>* out) {
+                                              Kokkos::complex<R>* out, bool dwba4 = false) {
   const Kokkos::complex<R> rx = s.rot_c * qx + s.rot_s * qy;
   const Kokkos::complex<R> ry = -s.rot_s * qx + s.rot_c * qy;
   if (detail::is_sliced(s.shape)) {
-    detail::slices(s, t, rx, ry, qz, nq, out);
+    detail::slices(s, t, rx, ry, qz, nq, out, dwba4 && nq == 4);
     return;
   }
   // shapes that factorise into (in-plane part) x (z part): the in-plane part is shared by all qz

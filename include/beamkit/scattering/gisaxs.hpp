@@ -133,7 +133,7 @@ inline int auto_order(const ShapeSpec& s, double qpar_max, double qz_max) {
   for (double v : s.p) r = std::max(r, v);
   if (s.shape == Shape::cone) r = s.p[0];
   const double phase = qz_max * h + qpar_max * r;
-  return int(std::min<double>(kMaxGL, std::ceil(0.5 * phase + 14)));
+  return int(std::min<double>(kMaxGL, std::ceil(0.5 * phase + 12)));
 }
 
 template <class Real> ShapeParams<Real> to_params(const ShapeSpec& s, int order, int mesh_first) {
@@ -213,13 +213,13 @@ public:
             for (int idx : P.distribution.params) s.p[idx] *= f;
           }
           ParticleData<Real> pd;
-          const int order = c.quadrature_order > 0 ? c.quadrature_order : detail::auto_order(s, qpar_max, 2 * qz_max);
+          const int order = c.quadrature_order > 0 ? c.quadrature_order : detail::auto_order(s, qpar_max, qz_max);
           pd.outer = detail::to_params<Real>(s, order, s.shape == Shape::mesh ? add_mesh(s) : 0);
           const auto co = sld * (eps_l - eps_p);
           pd.contrast_outer = Cx(Real(co.real()), Real(co.imag()));
           if (P.core_shell) {
             pd.has_core = true;
-            const int o2 = c.quadrature_order > 0 ? c.quadrature_order : detail::auto_order(core, qpar_max, 2 * qz_max);
+            const int o2 = c.quadrature_order > 0 ? c.quadrature_order : detail::auto_order(core, qpar_max, qz_max);
             pd.core = detail::to_params<Real>(core, o2, core.shape == Shape::mesh ? add_mesh(core) : 0);
             const auto cc = sld * (eps_p - eps_of(P.core_material));
             pd.contrast_core = Cx(Real(cc.real()), Real(cc.imag()));
@@ -337,8 +337,8 @@ public:
             for (int p = L.first; p < L.first + L.count; ++p) {
               const ParticleData<Real>& P = parts(p);
               Cx f[4], fc[4];
-              form_factor_multi(P.outer, tab, Cx(qx, 0), Cx(qy, 0), qz, nt, f);
-              if (P.has_core) form_factor_multi(P.core, tab, Cx(qx, 0), Cx(qy, 0), qz, nt, fc);
+              form_factor_multi(P.outer, tab, Cx(qx, 0), Cx(qy, 0), qz, nt, f, nt == 4);
+              if (P.has_core) form_factor_multi(P.core, tab, Cx(qx, 0), Cx(qy, 0), qz, nt, fc, nt == 4);
               Cx F(0, 0);
               for (int t = 0; t < nt; ++t) {
                 Cx ft = P.contrast_outer * f[t];

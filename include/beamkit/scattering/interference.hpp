@@ -33,7 +33,7 @@ template <class R> KOKKOS_INLINE_FUNCTION R ft_decay1(int prof, R q, R omega) {
 template <class R> KOKKOS_INLINE_FUNCTION R ft_decay2(int prof, R qx, R qy, R wx, R wy) {
   const R s = qx * qx * wx * wx + qy * qy * wy * wy;
   const R norm = R(2) * kmath::pi<R>() * wx * wy;
-  return prof == int(Profile::gauss) ? norm * kmath::exp(-R(0.5) * s) : norm / kmath::pow(R(1) + s, R(1.5));
+  return prof == int(Profile::gauss) ? norm * kmath::exp(-R(0.5) * s) : norm / ((R(1) + s) * kmath::sqrt(R(1) + s));
 }
 }  // namespace detail
 

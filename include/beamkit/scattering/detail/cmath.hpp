@@ -146,37 +146,42 @@ template <class R> KOKKOS_INLINE_FUNCTION C<R> bessel_j1c_auto(const C<R>& z) {
 // kClusterRadius use a Taylor series around their mean (complete homogeneous polynomials), otherwise
 // the recursion on the farthest pair, so there is no cancellation at small q or for coincident nodes.
 template <class R> struct DDConst {
-  static constexpr R radius = R(1);
-  static constexpr int terms = 22;
+  static constexpr R radius = R(0.5);
+  static constexpr int terms = 17;
 };
 
 template <class R> KOKKOS_INLINE_FUNCTION C<R> dd_taylor(const C<R>* x, int n) {
   C<R> m(0, 0);
   for (int k = 0; k <= n; ++k) m += x[k];
   m = m / R(n + 1);
-  constexpr int K = DDConst<R>::terms;
-  C<R> h[K + 1];
-  C<R> y0 = x[0] - m;
+  // number of terms from the spread rho = max |x_k - m| (<= radius): rho^K / K! < 1e-17
+  R rho2 = 0;
+  for (int k = 0; k <= n; ++k) rho2 = kmath::max(rho2, cnorm(x[k] - m));
+  const int K = rho2 < R(1e-6) ? 5 : rho2 < R(1e-2) ? 10 : rho2 < R(0.0625) ? 13 : DDConst<R>::terms;
+  constexpr double inv_fact[] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320,
+                                 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0,
+                                 1.0 / 87178291200.0, 1.0 / 1307674368000.0, 1.0 / 20922789888000.0, 1.0 / 355687428096000.0,
+                                 1.0 / 6402373705728000.0, 1.0 / 121645100408832000.0, 1.0 / 2432902008176640000.0,
+                                 1.0 / 51090942171709440000.0, 1.0 / 1124000727777607680000.0, 1.0 / 25852016738884976640000.0,
+                                 1.0 / 620448401733239439360000.0, 1.0 / 15511210043330985984000000.0};
+  C<R> h[DDConst<R>::terms + 1];
+  const C<R> y0 = x[0] - m;
   h[0] = C<R>(1, 0);
   for (int j = 1; j <= K; ++j) h[j] = h[j - 1] * y0;
   for (int l = 1; l <= n; ++l) {
     const C<R> yl = x[l] - m;
     for (int j = 1; j <= K; ++j) h[j] += yl * h[j - 1];
   }
-  // sum_{k>=n} i^k / k! h_{k-n}
-  C<R> ipow(1, 0);
-  R fact = 1;
-  for (int k = 1; k <= n; ++k) {
-    ipow = ipow * C<R>(0, 1);
-    fact *= R(k);
-  }
+  // sum_{k>=n} i^k / k! h_{k-n}: split by k mod 4 (i^k = 1, i, -1, -i)
   C<R> s(0, 0);
   for (int k = n; k <= n + K; ++k) {
-    if (k > n) {
-      ipow = ipow * C<R>(0, 1);
-      fact *= R(k);
+    const C<R> t = h[k - n] * R(inv_fact[k]);
+    switch (k & 3) {
+      case 0: s += t; break;
+      case 1: s += C<R>(-t.imag(), t.real()); break;
+      case 2: s -= t; break;
+      default: s += C<R>(t.imag(), -t.real()); break;
     }
-    s += ipow * h[k - n] / fact;
   }
   return cexpi(m) * s;
 }
