@@ -392,6 +392,19 @@ KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFT
       h = p[1];
       break;
     }
+    case Shape::ridge: {
+      // long axis x: F = L sinc(qx L/2) F2D(qy, qz) -- the x factor is shared by the four terms
+      const R hw = R(0.5) * p[1], hh = p[2], d = p[2] / kmath::tan(p[3]);
+      const Cx fx = p[0] * detail::sinc(rx * (R(0.5) * p[0]));
+      if (p[3] >= R(0.5) * kmath::pi<R>() * (R(1) - R(1e-12))) {  // vertical walls: a box
+        const Cx fy = p[1] * detail::sinc(ry * hw);
+        for (int j = 0; j < nq; ++j) out[j] = fx * fy * hh * detail::sinc_phase(qz[j] * (R(0.5) * hh));
+        return;
+      }
+      const R v[4][2] = {{-hw, 0}, {hw, 0}, {hw - d, hh}, {-hw + d, hh}};
+      for (int j = 0; j < nq; ++j) out[j] = fx * detail::polygon2d(v, 4, ry, qz[j]);
+      return;
+    }
     default: separable = false;
   }
   if (separable) {
