@@ -264,6 +264,12 @@ ParticleSpec parse_particle(const json& j, const std::string& path) {
   return P;
 }
 
+std::pair<double, double> range2(const json& j, const std::string& key, const std::string& path) {
+  if (!j.contains(key) || !j.at(key).is_array() || j.at(key).size() != 2 || !j.at(key)[0].is_number() || !j.at(key)[1].is_number())
+    bad(path + "." + key, "must be [lo, hi]");
+  return {j.at(key)[0].get<double>(), j.at(key)[1].get<double>()};
+}
+
 InterferenceSpec parse_iff(const json& j, const std::string& path) {
   InterferenceSpec s;
   const std::string type = str(j, "type", path, "none");
@@ -290,9 +296,13 @@ InterferenceSpec parse_iff(const json& j, const std::string& path) {
     s.xi = num(j, "xi", path, 0) * kDeg;
     s.profile = profile("decay");
     s.decay_x = positive(j, "decay_length", path);
-  } else if (type == "lattice2d") {
-    check_keys(j, path, {"type", "lattice", "a", "b", "angle", "xi", "decay", "decay_lengths", "gamma"});
-    s.kind = Interference::lattice2d;
+  } else if (type == "lattice2d" || type == "paracrystal2d") {
+    const bool pc = type == "paracrystal2d";
+    if (pc)
+      check_keys(j, path, {"type", "lattice", "a", "b", "angle", "xi", "damping_length", "domain_sizes", "pdf1", "pdf2"});
+    else
+      check_keys(j, path, {"type", "lattice", "a", "b", "angle", "xi", "decay", "decay_lengths", "gamma"});
+    s.kind = pc ? Interference::paracrystal2d : Interference::lattice2d;
     const std::string lat = str(j, "lattice", path, "basic");
     s.a = positive(j, "a", path);
     if (lat == "square") {
@@ -308,6 +318,31 @@ InterferenceSpec parse_iff(const json& j, const std::string& path) {
       bad(path + ".lattice", "unknown lattice '" + lat + "' (known: basic, square, hexagonal)");
     }
     s.xi = num(j, "xi", path, 0) * kDeg;
+    if (pc) {
+      s.damping_length = nonneg(j, "damping_length", path, 0);
+      if (j.contains("domain_sizes")) {
+        const auto ds = range2(j, "domain_sizes", path);
+        if (!(ds.first >= 0 && ds.second >= 0)) bad(path + ".domain_sizes", "must be >= 0");
+        s.domain1 = ds.first, s.domain2 = ds.second;
+      }
+      for (int k = 0; k < 2; ++k) {
+        const std::string key = k ? "pdf2" : "pdf1", pp = path + "." + key;
+        if (!j.contains(key)) bad(pp, "is required");
+        const auto& d = j.at(key);
+        check_keys(d, pp, {"type", "omega", "gamma"});
+        const std::string t = str(d, "type", pp, "gauss");
+        Profile pr;
+        if (t == "gauss") pr = Profile::gauss;
+        else if (t == "cauchy") pr = Profile::cauchy;
+        else bad(pp + ".type", "unknown pdf '" + t + "' (known: gauss, cauchy)");
+        const auto w = range2(d, "omega", pp);
+        if (!(w.first > 0 && w.second > 0)) bad(pp + ".omega", "must be > 0");
+        const double gm = num(d, "gamma", pp, 0) * kDeg;
+        if (k) s.pdf2 = pr, s.w2x = w.first, s.w2y = w.second, s.g2 = gm;
+        else s.pdf1 = pr, s.w1x = w.first, s.w1y = w.second, s.g1 = gm;
+      }
+      return s;
+    }
     s.profile = profile("decay");
     if (!j.contains("decay_lengths") || !j.at("decay_lengths").is_array() || j.at("decay_lengths").size() != 2)
       bad(path + ".decay_lengths", "must be [omega_x, omega_y] in nm");
@@ -316,16 +351,11 @@ InterferenceSpec parse_iff(const json& j, const std::string& path) {
     if (!(s.decay_x > 0 && s.decay_y > 0)) bad(path + ".decay_lengths", "must be > 0");
     s.gamma = num(j, "gamma", path, 0) * kDeg;
   } else {
-    bad(path + ".type", "unknown interference '" + type + "' (known: none, radial_paracrystal, lattice1d, lattice2d)");
+    bad(path + ".type", "unknown interference '" + type + "' (known: none, radial_paracrystal, lattice1d, lattice2d, paracrystal2d)");
   }
   return s;
 }
 
-std::pair<double, double> range2(const json& j, const std::string& key, const std::string& path) {
-  if (!j.contains(key) || !j.at(key).is_array() || j.at(key).size() != 2 || !j.at(key)[0].is_number() || !j.at(key)[1].is_number())
-    bad(path + "." + key, "must be [lo, hi]");
-  return {j.at(key)[0].get<double>(), j.at(key)[1].get<double>()};
-}
 
 }  // namespace
 

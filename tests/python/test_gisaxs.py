@@ -340,3 +340,62 @@ def test_live_dwba_random_multilayer():
                                    "interference": {"type": "radial_paracrystal", "peak_distance": 22, "damping_length": 1000, "omega": 4}}]}}
     img = g.simulate(cfg)
     assert np.max(np.abs(img - ref) / np.abs(ref)) < 1e-6
+
+
+def _ba_mini(ba, ml, n=25):
+    deg = np.pi / 180
+    sim = ba.GISASSimulation()
+    sim.setDetectorParameters(n, -2 * deg, 2 * deg, n, 0, 2 * deg)
+    sim.setBeamParameters(0.1, 0.2 * deg, 0)
+    sim.setSample(ml)
+    sim.runSimulation()
+    return sim.result().array()
+
+
+@pytest.mark.integration
+def test_live_paracrystal2d():
+    # The stored Basic2DParaCrystal maps come from a different BornAgain revision than the Debian 1.19
+    # library (which itself differs from them by 0.9 relative); the live library is the reference here.
+    ba = _ba()
+    deg = np.pi / 180
+    iff = ba.InterferenceFunction2DParaCrystal(ba.BasicLattice2D(10, 20, 30 * deg, 45 * deg), 1000, 20000, 40000)
+    iff.setProbabilityDistributions(ba.FTDistribution2DCauchy(0.1, 0.2, 0), ba.FTDistribution2DGauss(0.3, 0.4, 20 * deg))
+    layout = ba.ParticleLayout(ba.Particle(ba.HomogeneousMaterial("P", 6e-4, 2e-8), ba.FormFactorCylinder(5, 5)))
+    layout.setInterferenceFunction(iff)
+    top = ba.Layer(ba.HomogeneousMaterial("V", 0, 0))
+    top.addLayout(layout)
+    ml = ba.MultiLayer()
+    ml.addLayer(top)
+    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("S", 6e-6, 2e-8)))
+    ref = _ba_mini(ba, ml)
+    pc = {"type": "paracrystal2d", "lattice": "basic", "a": 10, "b": 20, "angle": 30, "xi": 45, "damping_length": 1000,
+          "domain_sizes": [20000, 40000], "pdf1": {"type": "cauchy", "omega": [0.1, 0.2]},
+          "pdf2": {"type": "gauss", "omega": [0.3, 0.4], "gamma": 20}}
+    img = g.simulate(mini({"layers": [{}, SUB], "layouts": [lay(pc)]}))
+    assert np.max(np.abs(img - ref) / ref) < 1e-6
+
+
+@pytest.mark.integration
+def test_live_buried_particles_absorbing_layer():
+    # spheres inside an absorbing middle layer (complex q_z in the four DWBA terms)
+    ba = _ba()
+    rng = np.random.default_rng(7)
+    t, R, depth = 60.0, rng.uniform(3, 6), rng.uniform(15, 40)
+    mid = ba.HomogeneousMaterial("Mid", 2.9e-6, 6e-7)
+    par = ba.HomogeneousMaterial("Ag", 1.2e-5, 8e-7)
+    p = ba.Particle(par, ba.FormFactorFullSphere(R))
+    p.setPosition(ba.kvector_t(0, 0, -depth))
+    layout = ba.ParticleLayout()
+    layout.addParticle(p)
+    middle = ba.Layer(mid, t)
+    middle.addLayout(layout)
+    ml = ba.MultiLayer()
+    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("V", 0, 0)))
+    ml.addLayer(middle)
+    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("S", 6e-6, 2e-8)))
+    ref = _ba_mini(ba, ml)
+    cfg = mini({"layers": [{}, {"delta": 2.9e-6, "beta": 6e-7, "thickness": t}, SUB],
+                "layouts": [{"layer": 1, "particles": [{"shape": {"type": "sphere", "radius": R},
+                                                        "material": {"delta": 1.2e-5, "beta": 8e-7}, "z": -depth}]}]})
+    img = g.simulate(cfg)
+    assert np.max(np.abs(img - ref) / ref) < 1e-6

@@ -51,6 +51,10 @@ struct InterferenceSpec {
   Profile profile = Profile::gauss;
   // lattices (lengths nm, angles rad)
   double a = 0, b = 0, alpha = 0, xi = 0, decay_x = 0, decay_y = 0, gamma = 0;
+  // 2-D paracrystal: damping_length, domain sizes, and the two 2-D pdfs (profile, omega x/y, gamma)
+  double domain1 = 0, domain2 = 0;
+  Profile pdf1 = Profile::gauss, pdf2 = Profile::gauss;
+  double w1x = 0, w1y = 0, g1 = 0, w2x = 0, w2y = 0, g2 = 0;
 };
 
 struct LayoutSpec {

@@ -234,6 +234,8 @@ public:
       ld.iff = make_iff(L.interference);
       double density = L.density;
       if (!L.density_given && L.interference.kind == Interference::lattice2d) density = double(ld.iff.p[9]);
+      if (!L.density_given && L.interference.kind == Interference::paracrystal2d)
+        density = 1.0 / std::fabs(L.interference.a * L.interference.b * std::sin(L.interference.alpha));
       if (!L.density_given && L.interference.kind == Interference::lattice1d) density = 1.0 / L.interference.a;
       ld.density = Real(density);
       lays.push_back(ld);
@@ -382,6 +384,9 @@ public:
       const int na = std::max(4, int(std::lround(std::fabs(qa_max) + 0.5)));
       (void)arec;
       set({s.a, s.xi, double(int(s.profile)), s.decay_x, double(na)});
+    } else if (s.kind == Interference::paracrystal2d) {
+      set({s.a, s.b, s.alpha, s.xi, s.damping_length, s.domain1, s.domain2, double(int(s.pdf1)), s.w1x, s.w1y, s.g1,
+           double(int(s.pdf2)), s.w2x, s.w2y, s.g2});
     } else if (s.kind == Interference::lattice2d) {
       // reciprocal basis of the lattice with a along x (BornAgain BasicLattice2D)
       const double ax = s.a, ay = 0, bx = s.b * std::cos(s.alpha), by = s.b * std::sin(s.alpha);

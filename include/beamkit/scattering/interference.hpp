@@ -8,7 +8,7 @@
 
 namespace beamkit::scattering {
 
-enum class Interference : int { none = 0, radial_paracrystal, lattice1d, lattice2d };
+enum class Interference : int { none = 0, radial_paracrystal, lattice1d, lattice2d, paracrystal2d };
 enum class Profile : int { gauss = 0, cauchy = 1 };
 
 template <class Real> struct InterferenceData {
@@ -17,6 +17,8 @@ template <class Real> struct InterferenceData {
   /// lattice1d: p = {a, xi, decay (Profile), decay length, n_points}
   /// lattice2d: p = {a*x, a*y, b*x, b*y (reciprocal basis in the lattice frame), xi, decay (Profile),
   ///                 omega_x, omega_y, gamma, 1/unit cell area, n_a, n_b, a, b, alpha}
+  /// paracrystal2d: p = {a, b, alpha, xi, damping, domain1, domain2, pdf1 (Profile), w1x, w1y, gamma1,
+  ///                     pdf2 (Profile), w2x, w2y, gamma2}
   Real p[16] = {};
 };
 
@@ -35,6 +37,31 @@ template <class R> KOKKOS_INLINE_FUNCTION R ft_decay2(int prof, R qx, R qy, R wx
   const R norm = R(2) * kmath::pi<R>() * wx * wy;
   return prof == int(Profile::gauss) ? norm * kmath::exp(-R(0.5) * s) : norm / ((R(1) + s) * kmath::sqrt(R(1) + s));
 }
+/// Finite/infinite 1-D paracrystal sum for the characteristic function fp and n = domain / distance.
+template <class R> KOKKOS_INLINE_FUNCTION R paracrystal_sum(const Kokkos::complex<R>& fp, int n) {
+  using Cx = Kokkos::complex<R>;
+  const Cx one(1, 0);
+  if (n < 1) return ((one + fp) / (one - fp)).real();
+  const R nd = R(n);
+  if (cnorm(one - fp) < R(2.2e-16)) return nd;
+  if (cabs(one - fp) * nd < R(2e-4)) {
+    const Cx f1 = fp - one;
+    const Cx im = (nd - R(1)) / R(2) + (nd * nd - R(1)) * f1 / R(6) + (nd * nd * nd - R(2) * nd * nd - nd + R(2)) * f1 * f1 / R(24);
+    return R(1) + R(2) * im.real();
+  }
+  // fp^n by squaring (|fp| < 1: underflows harmlessly to 0)
+  Cx fn(1, 0), b = fp;
+  for (int e = n; e > 0; e >>= 1) {
+    if (e & 1) fn = fn * b;
+    b = b * b;
+  }
+  const Cx im = fp / (one - fp) - fp * (one - fn) / nd / (one - fp) / (one - fp);
+  return R(1) + R(2) * im.real();
+}
+template <class R> KOKKOS_INLINE_FUNCTION R ft_pdf2(int prof, R q1, R q2, R w1, R w2) {
+  const R s = q1 * q1 * w1 * w1 + q2 * q2 * w2 * w2;
+  return prof == int(Profile::gauss) ? kmath::exp(-R(0.5) * s) : R(1) / ((R(1) + s) * kmath::sqrt(R(1) + s));
+}
 }  // namespace detail
 
 template <class R> KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<R>& d, R qx, R qy) {
@@ -45,20 +72,7 @@ template <class R> KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<
       const R qpar = kmath::sqrt(qx * qx + qy * qy);
       Cx fp = detail::cexpi(Cx(qpar * p[0], 0)) * detail::ft_pdf1(int(p[2]), qpar, p[3]);
       if (p[1] > R(0)) fp = fp * kmath::exp(-p[0] / p[1]);
-      const int n = int(kmath::fabs(p[4] / p[0]));
-      const Cx one(1, 0);
-      if (n < 1) return ((one + fp) / (one - fp)).real();
-      const R nd = R(n);
-      if (detail::cabs(one - fp) * nd < R(2e-4)) {
-        const Cx f1 = fp - one;
-        const Cx im = (nd - R(1)) / R(2) + (nd * nd - R(1)) * f1 / R(6) +
-                      (nd * nd * nd - R(2) * nd * nd - nd + R(2)) * f1 * f1 / R(24);
-        return R(1) + R(2) * im.real();
-      }
-      Cx fn(1, 0);
-      for (int k = 0; k < n; ++k) fn = fn * fp;
-      const Cx im = fp / (one - fp) - fp * (one - fn) / nd / (one - fp) / (one - fp);
-      return R(1) + R(2) * im.real();
+      return detail::paracrystal_sum(fp, int(kmath::fabs(p[4] / p[0])));
     }
     case Interference::lattice1d: {
       const R a = p[0], xi = p[1];
@@ -91,6 +105,21 @@ template <class R> KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<
           s += detail::ft_decay2(int(p[5]), ux * cg + uy * sg, -ux * sg + uy * cg, p[6], p[7]);
         }
       return p[9] * s;
+    }
+    case Interference::paracrystal2d: {
+      R r = 1;
+      for (int idx = 0; idx < 2; ++idx) {
+        const R len = idx ? p[1] : p[0];
+        const R xi = idx ? p[3] + p[2] : p[3];
+        const R* pd = p + 7 + 4 * idx;  // pdf kind, wx, wy, gamma
+        Cx fp = detail::cexpi(Cx(qx * len * kmath::cos(xi) + qy * len * kmath::sin(xi), 0));
+        const R g = xi + pd[3], dl = kmath::pi<R>() / 2;
+        const R q1 = qx * kmath::cos(g) + qy * kmath::sin(g), q2 = qx * kmath::cos(g + dl) + qy * kmath::sin(g + dl);
+        fp = fp * detail::ft_pdf2(int(pd[0]), q1, q2, pd[1], pd[2]);
+        if (p[4] != R(0)) fp = fp * kmath::exp(-len / p[4]);
+        r *= detail::paracrystal_sum(fp, int(kmath::fabs((idx ? p[6] : p[5]) / len)));
+      }
+      return r;
     }
     default: return R(1);
   }
