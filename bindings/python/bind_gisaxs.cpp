@@ -92,9 +92,14 @@ void bind_gisaxs(py::module_& m) {
         const auto spec = sc::parse_interference_json(text);
         if (qx.size() != qy.size())
           fail(errc::invalid_argument, "beamkit.gisaxs.interference", cat("qx and qy differ in size: ", qx.size(), " vs ", qy.size()));
-        const auto d = sc::Simulation<Kokkos::DefaultHostExecutionSpace, double>::make_iff(spec);
+        double qmax = 0;
+        for (py::ssize_t i = 0; i < qx.size(); ++i) qmax = std::max(qmax, std::hypot(qx.data()[i], qy.data()[i]));
+        const auto d = sc::Simulation<Kokkos::DefaultHostExecutionSpace, double>::make_iff(spec, qmax);
+        std::vector<double> glx, glw;
+        sc::gauss_legendre_tables(glx, glw);
         py::array_t<double> out(qx.size());
-        for (py::ssize_t i = 0; i < qx.size(); ++i) out.mutable_data()[i] = sc::interference(d, qx.data()[i], qy.data()[i]);
+        for (py::ssize_t i = 0; i < qx.size(); ++i)
+          out.mutable_data()[i] = sc::interference(d, qx.data()[i], qy.data()[i], glx.data(), glw.data());
         return out;
       },
       py::arg("interference_json"), py::arg("qx"), py::arg("qy"), "Interference function S(qx, qy) of one layout.");

@@ -289,6 +289,13 @@ InterferenceSpec parse_iff(const json& j, const std::string& path) {
     s.profile = profile("pdf");
     s.omega = nonneg(j, "omega", path, 0);
     s.domain_size = nonneg(j, "domain_size", path, 0);
+  } else if (type == "hard_disk") {
+    check_keys(j, path, {"type", "radius", "density"});
+    s.kind = Interference::hard_disk;
+    s.a = positive(j, "radius", path);
+    s.b = positive(j, "density", path);
+    const double eta = M_PI * s.a * s.a * s.b;
+    if (eta > 0.65) bad(path + ".density", cat("gives a packing fraction pi R^2 density = ", eta, " > 0.65"));
   } else if (type == "lattice1d") {
     check_keys(j, path, {"type", "length", "xi", "decay", "decay_length"});
     s.kind = Interference::lattice1d;
@@ -351,7 +358,7 @@ InterferenceSpec parse_iff(const json& j, const std::string& path) {
     if (!(s.decay_x > 0 && s.decay_y > 0)) bad(path + ".decay_lengths", "must be > 0");
     s.gamma = num(j, "gamma", path, 0) * kDeg;
   } else {
-    bad(path + ".type", "unknown interference '" + type + "' (known: none, radial_paracrystal, lattice1d, lattice2d, paracrystal2d)");
+    bad(path + ".type", "unknown interference '" + type + "' (known: none, radial_paracrystal, lattice1d, lattice2d, paracrystal2d, hard_disk)");
   }
   return s;
 }

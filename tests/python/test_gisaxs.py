@@ -88,6 +88,7 @@ SAMPLES = {
     "CoreShellParticle": mini({"layers": [{}], "layouts": [{"particles": [
         {"shape": {"type": "box", "length": 16, "width": 16, "height": 8}, "material": {"delta": 1e-4, "beta": 2e-8},
          "core": {"type": "box", "length": 12, "width": 12, "height": 7}, "core_material": {"delta": 6e-5, "beta": 2e-8}}]}]}),
+    "HardDisk": mini({"layers": [{}, SUB], "layouts": [lay({"type": "hard_disk", "radius": 5, "density": 0.006})]}),
     "RotatedPyramids": mini({"layers": [{}, SUB], "layouts": [{"particles": [
         {"shape": {"type": "pyramid", "base_edge": 10, "height": 5, "alpha": A, "rotation": 45}, "material": P}]}]}),
 }
@@ -399,3 +400,31 @@ def test_live_buried_particles_absorbing_layer():
                                                         "material": {"delta": 1.2e-5, "beta": 8e-7}, "z": -depth}]}]})
     img = g.simulate(cfg)
     assert np.max(np.abs(img - ref) / ref) < 1e-6
+
+
+@pytest.mark.integration
+def test_live_interference_functions_random_q():
+    ba = _ba()
+    deg = np.pi / 180
+    rng = np.random.default_rng(99)
+    qx, qy = rng.uniform(-1, 1, 40), rng.uniform(-1, 1, 40)
+    a, xi, w = rng.uniform(8, 30), rng.uniform(0, 90), rng.uniform(50, 500)
+    for prof, dk in [("cauchy", ba.FTDecayFunction1DCauchy), ("gauss", ba.FTDecayFunction1DGauss)]:
+        iff = ba.InterferenceFunction1DLattice(a, xi * deg)
+        iff.setDecayFunction(dk(w))
+        ref = np.array([iff.evaluate(ba.kvector_t(x, y, 0)) for x, y in zip(qx, qy)])
+        mine = g.interference({"type": "lattice1d", "length": a, "xi": xi, "decay": prof, "decay_length": w}, qx, qy)
+        np.testing.assert_allclose(mine, ref, rtol=1e-9, atol=1e-9 * ref.max())
+    b, ang, gam = rng.uniform(8, 30), rng.uniform(40, 120), rng.uniform(0, 60)
+    for prof, dk in [("cauchy", ba.FTDecayFunction2DCauchy), ("gauss", ba.FTDecayFunction2DGauss)]:
+        iff = ba.InterferenceFunction2DLattice(ba.BasicLattice2D(a, b, ang * deg, xi * deg))
+        iff.setDecayFunction(dk(w, 0.7 * w, gam * deg))
+        ref = np.array([iff.evaluate(ba.kvector_t(x, y, 0)) for x, y in zip(qx, qy)])
+        mine = g.interference({"type": "lattice2d", "lattice": "basic", "a": a, "b": b, "angle": ang, "xi": xi, "decay": prof,
+                               "decay_lengths": [w, 0.7 * w], "gamma": gam}, qx, qy)
+        np.testing.assert_allclose(mine, ref, rtol=1e-9, atol=1e-9 * ref.max())
+    R, dens = rng.uniform(2, 6), 0.0
+    dens = rng.uniform(0.1, 0.5) / (np.pi * R * R)
+    iff = ba.InterferenceFunctionHardDisk(R, dens)
+    ref = np.array([iff.evaluate(ba.kvector_t(x, y, 0)) for x, y in zip(qx, qy)])
+    np.testing.assert_allclose(g.interference({"type": "hard_disk", "radius": R, "density": dens}, qx, qy), ref, rtol=1e-6)

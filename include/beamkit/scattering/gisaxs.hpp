@@ -231,9 +231,10 @@ public:
         }
       }
       ld.count = int(parts.size()) - ld.first;
-      ld.iff = make_iff(L.interference);
+      ld.iff = make_iff(L.interference, qpar_max);
       double density = L.density;
       if (!L.density_given && L.interference.kind == Interference::lattice2d) density = double(ld.iff.p[9]);
+      if (!L.density_given && L.interference.kind == Interference::hard_disk) density = L.interference.b;
       if (!L.density_given && L.interference.kind == Interference::paracrystal2d)
         density = 1.0 / std::fabs(L.interference.a * L.interference.b * std::sin(L.interference.alpha));
       if (!L.density_given && L.interference.kind == Interference::lattice1d) density = 1.0 / L.interference.a;
@@ -333,7 +334,7 @@ public:
               coef[3] = in.R * out.R;
               nt = 4;
             }
-            const Real S = interference(L.iff, qx, qy);
+            const Real S = interference(L.iff, qx, qy, tab.gl_x, tab.gl_w);
             Cx amp(0, 0);
             Real inten = 0;
             for (int p = L.first; p < L.first + L.count; ++p) {
@@ -369,7 +370,7 @@ public:
     return out;
   }
 
-  static InterferenceData<Real> make_iff(const InterferenceSpec& s) {
+  static InterferenceData<Real> make_iff(const InterferenceSpec& s, double qpar_max = 0) {
     InterferenceData<Real> d;
     d.kind = s.kind;
     auto set = [&](std::initializer_list<double> v) {
@@ -384,6 +385,13 @@ public:
       const int na = std::max(4, int(std::lround(std::fabs(qa_max) + 0.5)));
       (void)arec;
       set({s.a, s.xi, double(int(s.profile)), s.decay_x, double(na)});
+    } else if (s.kind == Interference::hard_disk) {
+      const double eta = M_PI * s.a * s.a * s.b, pp = 7.0 / 3.0 - 4.0 * std::sqrt(3.0) / M_PI;
+      const double num = 1.0 + eta + 3.0 * pp * eta * eta - pp * eta * eta * eta;
+      const double c0 = -num / std::pow(1.0 - eta, 3);
+      const double s2 = 3.0 * eta * eta / 8.0 * (8.0 * (1.0 - 2.0 * pp) + (25.0 - 9.0 * pp) * pp * eta - (7.0 - 3.0 * pp) * pp * eta * eta) / num;
+      const int order = int(std::min<double>(kMaxGL, std::ceil(std::max(qpar_max, 5.0 / s.a) * s.a + 16)));
+      set({s.a, s.b, eta, c0, s2, double(order)});
     } else if (s.kind == Interference::paracrystal2d) {
       set({s.a, s.b, s.alpha, s.xi, s.damping_length, s.domain1, s.domain2, double(int(s.pdf1)), s.w1x, s.w1y, s.g1,
            double(int(s.pdf2)), s.w2x, s.w2y, s.g2});

@@ -8,7 +8,7 @@
 
 namespace beamkit::scattering {
 
-enum class Interference : int { none = 0, radial_paracrystal, lattice1d, lattice2d, paracrystal2d };
+enum class Interference : int { none = 0, radial_paracrystal, lattice1d, lattice2d, paracrystal2d, hard_disk };
 enum class Profile : int { gauss = 0, cauchy = 1 };
 
 template <class Real> struct InterferenceData {
@@ -19,6 +19,7 @@ template <class Real> struct InterferenceData {
   ///                 omega_x, omega_y, gamma, 1/unit cell area, n_a, n_b, a, b, alpha}
   /// paracrystal2d: p = {a, b, alpha, xi, damping, domain1, domain2, pdf1 (Profile), w1x, w1y, gamma1,
   ///                     pdf2 (Profile), w2x, w2y, gamma2}
+  /// hard_disk (Percus-Yevick): p = {radius, density, packing eta, C0(eta), S2(eta), Gauss-Legendre order}
   Real p[16] = {};
 };
 
@@ -64,7 +65,9 @@ template <class R> KOKKOS_INLINE_FUNCTION R ft_pdf2(int prof, R q1, R q2, R w1, 
 }
 }  // namespace detail
 
-template <class R> KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<R>& d, R qx, R qy) {
+/// gl_x / gl_w: Gauss-Legendre tables (order n at offset n(n-1)/2), needed by hard_disk only.
+template <class R>
+KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<R>& d, R qx, R qy, const R* gl_x = nullptr, const R* gl_w = nullptr) {
   using Cx = Kokkos::complex<R>;
   const R* p = d.p;
   switch (d.kind) {
@@ -120,6 +123,23 @@ template <class R> KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<
         r *= detail::paracrystal_sum(fp, int(kmath::fabs((idx ? p[6] : p[5]) / len)));
       }
       return r;
+    }
+    case Interference::hard_disk: {
+      // S = 1 / (1 - rho c(q)), c(q) = 2 pi int_0^1 x C(x) J0(2 q_par R x) dx (Percus-Yevick, BornAgain)
+      const R qq = R(2) * kmath::sqrt(qx * qx + qy * qy) * p[0];
+      const R eta = p[2], c0 = p[3], s2 = p[4];
+      const int n = int(p[5]);
+      const R* gx = gl_x + n * (n - 1) / 2;
+      const R* gw = gl_w + n * (n - 1) / 2;
+      R integral = 0;
+      for (int k = 0; k < n; ++k) {
+        const R x = R(0.5) * (gx[k] + R(1)), h = R(0.5) * x;
+        const R w2 = R(2) * (kmath::acos(h) - h * kmath::sqrt(R(1) - h * h)) / kmath::pi<R>();
+        const R cx = c0 * (R(1) + R(4) * eta * (w2 - R(1)) + s2 * x);
+        integral += gw[k] * x * cx * detail::bessel_j0_real(qq * x);
+      }
+      const R cq = R(2) * kmath::pi<R>() * R(0.5) * integral;
+      return R(1) / (R(1) - R(4) * eta / kmath::pi<R>() * cq);
     }
     default: return R(1);
   }

@@ -135,6 +135,31 @@ template <class R> KOKKOS_INLINE_FUNCTION R bessel_j1c_real(R x) {
   return R(2) * j1 / ax;
 }
 
+/// J0(x) for real x: power series for |x| <= 16, Hankel asymptotics beyond.
+template <class R> KOKKOS_INLINE_FUNCTION R bessel_j0_real(R x) {
+  const R ax = kmath::fabs(x);
+  if (ax <= R(16)) {
+    const R w = -x * x / R(4);
+    R term = 1, sum = 1;
+    for (int k = 1; k <= 60; ++k) {
+      term *= w / R(k * k);
+      sum += term;
+      if (kmath::fabs(term) < R(1e-17) * kmath::fabs(sum) + R(1e-300)) break;
+    }
+    return sum;
+  }
+  const R eightx = R(8) * ax;
+  R P = 1, Q = 0, term = 1;
+  for (int k = 1; k < 40; ++k) {
+    term = term * (R(0) - R((2 * k - 1) * (2 * k - 1))) / (R(k) * eightx);
+    if (k % 2 == 1) Q += (k % 4 == 1 ? term : -term);
+    else P += (k % 4 == 0 ? term : -term);
+    if (kmath::fabs(term) < R(1e-17)) break;
+  }
+  const R chi = ax - R(0.25) * kmath::pi<R>();
+  return kmath::sqrt(R(2) / (kmath::pi<R>() * ax)) * (P * kmath::cos(chi) - Q * kmath::sin(chi));
+}
+
 /// 2 J1(z)/z choosing the real path when z is real.
 template <class R> KOKKOS_INLINE_FUNCTION C<R> bessel_j1c_auto(const C<R>& z) {
   if (z.imag() == R(0)) return C<R>(bessel_j1c_real(z.real()), 0);
