@@ -191,6 +191,73 @@ KOKKOS_INLINE_FUNCTION C<R> apex_cone(const R (*v)[2], int n, R za, const CVec<R
   return C<R>(0, 1) * sum;
 }
 
+/// Regular truncated pyramid (scale < 0.75) for nq values of qz sharing (qx, qy): big cone minus top
+/// cone, with the in-plane exponentials of the base vertices computed once.
+template <class R>
+KOKKOS_INLINE_FUNCTION void pyramid_multi(const R (*v)[2], int n, R scale, R h, const C<R>& qx, const C<R>& qy, const C<R>* qz,
+                                          int nq, C<R>* out) {
+  const R za = h / (R(1) - scale);
+  C<R> xb[6], eb[6], xs[6], es[6];
+  R area2[6];
+  for (int k = 0; k < n; ++k) {
+    xb[k] = qx * v[k][0] + qy * v[k][1];
+    eb[k] = cexpi(xb[k]);
+    xs[k] = scale * xb[k];
+    es[k] = scale > R(0) ? cexpi(xs[k]) : C<R>(1, 0);
+  }
+  for (int k = 1; k + 1 < n; ++k)
+    area2[k] = kmath::fabs((v[k][0] - v[0][0]) * (v[k + 1][1] - v[0][1]) - (v[k][1] - v[0][1]) * (v[k + 1][0] - v[0][0]));
+  // divided differences of the base nodes alone are shared by all qz: E[b0,bk], E[b0,bk,bk+1]
+  C<R> d1b[6], d2b[6], d1s[6], d2s[6];
+  for (int k = 1; k < n; ++k) {
+    d1b[k] = dd1(xb[0], xb[k], eb[0], eb[k]);
+    if (scale > R(0)) d1s[k] = dd1(xs[0], xs[k], es[0], es[k]);
+  }
+  for (int k = 1; k + 1 < n; ++k) {
+    const C<R> x3[3] = {xb[0], xb[k], xb[k + 1]}, e3[3] = {eb[0], eb[k], eb[k + 1]};
+    d2b[k] = dd2(x3, e3);
+    if (scale > R(0)) {
+      const C<R> y3[3] = {xs[0], xs[k], xs[k + 1]}, f3[3] = {es[0], es[k], es[k + 1]};
+      d2s[k] = dd2(y3, f3);
+    }
+  }
+  const R r2 = DDConst<R>::radius * DDConst<R>::radius;
+  // E[xa, b0, bk, bk+1] by adding the apex to the shared base differences when it is far from every
+  // base node (stable), otherwise the general dd3
+  auto cone = [&](const C<R>& xa, const C<R>& ea, const C<R>* x, const C<R>* e, const C<R>* d1, const C<R>* d2,
+                  const C<R>& shift_e, R height, R area_scale) {
+    bool far = true;
+    for (int k = 0; k < n; ++k) far = far && cnorm(x[k] - xa) > r2;
+    C<R> sum(0, 0);
+    if (far) {
+      const C<R> a0 = (e[0] * shift_e - ea) / (x[0] - xa);
+      for (int k = 1; k + 1 < n; ++k) {
+        const C<R> a1 = (d1[k] * shift_e - a0) / (x[k] - xa);
+        const C<R> a2 = (d2[k] * shift_e - a1) / (x[k + 1] - xa);
+        sum += (height * area_scale * area2[k]) * a2;
+      }
+    } else {
+      for (int k = 1; k + 1 < n; ++k) {
+        const C<R> x4[4] = {xa, x[0], x[k], x[k + 1]};
+        const C<R> e4[4] = {ea, e[0] * shift_e, e[k] * shift_e, e[k + 1] * shift_e};
+        sum += (height * area_scale * area2[k]) * dd3(x4, e4);
+      }
+    }
+    return sum;
+  };
+  for (int j = 0; j < nq; ++j) {
+    const C<R> xa = qz[j] * za, ea = cexpi(xa);
+    C<R> sum = cone(xa, ea, xb, eb, d1b, d2b, C<R>(1, 0), za, R(1));
+    if (scale > R(0)) {
+      const C<R> xh = qz[j] * h, eh = cexpi(xh);
+      C<R> xsh[6];
+      for (int k = 0; k < n; ++k) xsh[k] = xs[k] + xh;
+      sum -= cone(xa, ea, xsh, es, d1s, d2s, eh, za - h, scale * scale);
+    }
+    out[j] = C<R>(0, 1) * sum;
+  }
+}
+
 template <class R>
 KOKKOS_INLINE_FUNCTION C<R> frustum(const R (*v)[2], int n, R scale, R h, const CVec<R>& q) {
   // Regular (truncated) pyramids: big cone minus the cone above the top face (2 (n-2) tetrahedra)
@@ -404,6 +471,39 @@ KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFT
       const R v[4][2] = {{-hw, 0}, {hw, 0}, {hw - d, hh}, {-hw + d, hh}};
       for (int j = 0; j < nq; ++j) out[j] = fx * detail::polygon2d(v, 4, ry, qz[j]);
       return;
+    }
+    case Shape::pyramid:
+    case Shape::tetrahedron:
+    case Shape::cone6: {
+      R v[6][2];
+      int n;
+      R inr;
+      if (s.shape == Shape::pyramid) {
+        const R a = R(0.5) * p[0];
+        const R vv[4][2] = {{-a, -a}, {a, -a}, {a, a}, {-a, a}};
+        for (int k = 0; k < 4; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
+        n = 4;
+        inr = a;
+      } else if (s.shape == Shape::tetrahedron) {
+        const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
+        const R vv[3][2] = {{-ac, -as}, {ah, 0}, {-ac, as}};
+        for (int k = 0; k < 3; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
+        n = 3;
+        inr = ac;
+      } else {
+        const R a = p[0], as = a * kmath::sqrt(R(3)) / 2, ac = a / 2;
+        const R vv[6][2] = {{a, 0}, {ac, as}, {-ac, as}, {-a, 0}, {-ac, -as}, {ac, -as}};
+        for (int k = 0; k < 6; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
+        n = 6;
+        inr = as;
+      }
+      const R scale = R(1) - p[1] / (inr * kmath::tan(p[2]));
+      if (scale < R(0.75)) {
+        detail::pyramid_multi(v, n, scale, p[1], rx, ry, qz, nq, out);
+        return;
+      }
+      separable = false;
+      break;
     }
     default: separable = false;
   }
