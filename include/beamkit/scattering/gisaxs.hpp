@@ -133,7 +133,7 @@ inline int auto_order(const ShapeSpec& s, double qpar_max, double qz_max) {
   for (double v : s.p) r = std::max(r, v);
   if (s.shape == Shape::cone) r = s.p[0];
   const double phase = qz_max * h + qpar_max * r;
-  return int(std::min<double>(kMaxGL, std::ceil(0.5 * phase + 12)));
+  return int(std::min<double>(kMaxGL, std::ceil(0.5 * phase + 6)));
 }
 
 template <class Real> ShapeParams<Real> to_params(const ShapeSpec& s, int order, int mesh_first) {
