@@ -93,7 +93,31 @@ ShapeSpec parse_shape(const json& j, const std::string& path) {
   if (!j.is_object()) bad(path, "must be an object");
   const std::string type = str(j, "type", path, "", true);
   ShapeSpec s;
-  s.rotation = num(j, "rotation", path, 0) * kDeg;
+  if (j.contains("rotation") && j.at("rotation").is_array()) {
+    // [{"axis": "z", "angle": deg}, ...] applied in order (first entry first): R = R_n ... R_1
+    const auto& rs = j.at("rotation");
+    std::array<double, 9> M{1, 0, 0, 0, 1, 0, 0, 0, 1};
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      const std::string rp = path + cat(".rotation[", i, "]");
+      check_keys(rs[i], rp, {"axis", "angle"});
+      const std::string ax = str(rs[i], "axis", rp, "", true);
+      const double a = num(rs[i], "angle", rp, 0, true) * kDeg, c = std::cos(a), sn = std::sin(a);
+      std::array<double, 9> Q;
+      if (ax == "x") Q = {1, 0, 0, 0, c, -sn, 0, sn, c};
+      else if (ax == "y") Q = {c, 0, sn, 0, 1, 0, -sn, 0, c};
+      else if (ax == "z") Q = {c, -sn, 0, sn, c, 0, 0, 0, 1};
+      else bad(rp + ".axis", "must be 'x', 'y' or 'z', got '" + ax + "'");
+      std::array<double, 9> P{};
+      for (int r = 0; r < 3; ++r)
+        for (int cc = 0; cc < 3; ++cc)
+          for (int k = 0; k < 3; ++k) P[3 * r + cc] += Q[3 * r + k] * M[3 * k + cc];
+      M = P;
+    }
+    s.general = true;
+    s.R = M;
+  } else {
+    s.rotation = num(j, "rotation", path, 0) * kDeg;
+  }
   if (type == "mesh") {
     check_keys(j, path, {"type", "rotation", "file", "scale", "vertices", "triangles"});
     s.shape = Shape::mesh;

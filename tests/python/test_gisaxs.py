@@ -94,6 +94,19 @@ SAMPLES = {
 }
 
 
+ABSORPTION_ROT = [{"axis": "z", "angle": 10}, {"axis": "y", "angle": 10}, {"axis": "x", "angle": 10}]
+AG = {"delta": 1.245e-5, "beta": 5.419e-7}  # BornAgain refMat::Ag; Teflon and Substrate2 below
+
+
+def absorption(shape):
+    # LayersWithAbsorptionBuilder: rotated Ag particle 30 nm deep in a 60 nm Teflon layer; MiniGISAS_v2
+    return {"beam": {"wavelength": 0.1, "alpha_i": 0.2},
+            "detector": {"type": "spherical", "phi": [-1, 1, 25], "alpha": [0, 1, 25]},
+            "sample": {"layers": [{}, {"delta": 2.9e-6, "beta": 6.019e-9, "thickness": 60}, {"delta": 3.212e-6, "beta": 3.244e-8}],
+                       "layouts": [{"layer": 1, "particles": [{"shape": dict(shape, rotation=ABSORPTION_ROT),
+                                                               "material": AG, "z": -30}]}]}}
+
+
 def compare(shared, name, cfg):
     ref = load_ref(shared, name)
     img = g.simulate(cfg)
@@ -123,6 +136,28 @@ def test_single_precision_close_to_double(shared_data):
     ref = load_ref(shared_data, "CylindersAndPrisms")
     rel = np.abs(np.flipud(g.simulate(cfg)).T - ref) / np.abs(ref)
     assert np.median(rel) < 1e-5 and rel.max() < 1e-2  # deep minima lose digits in float
+
+
+@pytest.mark.parametrize("name", sorted(list(FORM_FACTORS) + list(FORM_FACTORS_NUMERIC)))
+def test_form_factors_with_absorption_and_rotation(shared_data, name):
+    shape = FORM_FACTORS.get(name) or FORM_FACTORS_NUMERIC[name]
+    tol = 1e-5 if name in FORM_FACTORS_NUMERIC else 1e-6
+    assert compare(shared_data, "FormFactorsWithAbsorption_" + name, absorption(shape)) < tol
+
+
+def test_rotation_sequence_about_z_equals_scalar_rotation():
+    q = np.random.default_rng(4).normal(size=(10, 3)) * 0.5 + 0.01j
+    for s in [{"type": "pyramid", "base_edge": 10, "height": 4, "alpha": 60}, {"type": "cone", "radius": 4, "height": 3, "alpha": 70},
+              {"type": "prism3", "base_edge": 8, "height": 3}]:
+        np.testing.assert_allclose(g.form_factor(dict(s, rotation=[{"axis": "z", "angle": 25}]), q),
+                                   g.form_factor(dict(s, rotation=25), q), rtol=1e-9)
+    # a box turned by 90 degrees about x swaps width and height (about the bottom edge's centre: z -> -y)
+    b = {"type": "box", "length": 10, "width": 6, "height": 4}
+    fr = g.form_factor(dict(b, rotation=[{"axis": "x", "angle": 90}]), q)
+    # R_x(90): (x, y, z) -> (x, -z, y); the rotated box spans y in [-4, 0], z in [-3, 3]
+    bb = {"type": "box", "length": 10, "width": 4, "height": 6}
+    shift = np.exp(-1j * (q[:, 1] * 2 + q[:, 2] * 3))  # centre (0, -2, 0) vs bottom-centred (0, 0, 3)
+    np.testing.assert_allclose(fr, g.form_factor(bb, q) * shift, rtol=1e-9)
 
 
 ALL_SHAPES = dict(FORM_FACTORS, **FORM_FACTORS_NUMERIC)

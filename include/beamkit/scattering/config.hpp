@@ -19,7 +19,9 @@ struct Material {
 struct ShapeSpec {
   Shape shape = Shape::sphere;
   std::array<double, 6> p{};  ///< lengths in nm, angles in rad (see Shape)
-  double rotation = 0;        ///< about z, rad
+  double rotation = 0;        ///< about z, rad (used when `general` is false)
+  bool general = false;       ///< a sequence of rotations about x/y/z: matrix `R` (row-major, active)
+  std::array<double, 9> R{1, 0, 0, 0, 1, 0, 0, 0, 1};
   std::vector<double> mesh_v; ///< mesh vertices (x, y, z), nm
   std::vector<int> mesh_t;    ///< mesh triangles
 };

@@ -38,6 +38,8 @@ template <class Real> struct ShapeParams {
   Shape shape = Shape::sphere;
   Real p[6] = {0, 0, 0, 0, 0, 0};
   Real rot_c = 1, rot_s = 0;
+  bool rot_general = false;  ///< rotation not about z only: rot = R (row-major), F_rot(q) = F(R^T q)
+  Real rot[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
   int gl_n = 0;                  ///< Gauss-Legendre order for slice-integrated shapes
   int mesh_first = 0, mesh_ntri = 0;  ///< triangles [first, first + ntri) of the MeshData tables
 };
@@ -418,6 +420,15 @@ template <class R>
 KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFTables<R>& t, Kokkos::complex<R> qx,
                                               Kokkos::complex<R> qy, const Kokkos::complex<R>* qz, int nq,
                                               Kokkos::complex<R>* out, bool dwba4 = false) {
+  if (s.rot_general) {  // q_z mixes into the in-plane components: no sharing between the terms
+    const R* m = s.rot;
+    for (int j = 0; j < nq; ++j) {
+      const detail::CVec<R> qr{m[0] * qx + m[3] * qy + m[6] * qz[j], m[1] * qx + m[4] * qy + m[7] * qz[j],
+                               m[2] * qx + m[5] * qy + m[8] * qz[j]};
+      out[j] = detail::ff_single(s, t, qr);
+    }
+    return;
+  }
   const Kokkos::complex<R> rx = s.rot_c * qx + s.rot_s * qy;
   const Kokkos::complex<R> ry = -s.rot_s * qx + s.rot_c * qy;
   if (detail::is_sliced(s.shape)) {

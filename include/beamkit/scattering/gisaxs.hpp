@@ -142,6 +142,8 @@ template <class Real> ShapeParams<Real> to_params(const ShapeSpec& s, int order,
   for (int i = 0; i < 6; ++i) p.p[i] = Real(s.p[i]);
   p.rot_c = Real(std::cos(s.rotation));
   p.rot_s = Real(std::sin(s.rotation));
+  p.rot_general = s.general;
+  for (int i = 0; i < 9; ++i) p.rot[i] = Real(s.R[i]);
   p.gl_n = order;
   if (s.shape == Shape::mesh) {
     p.mesh_first = mesh_first;
