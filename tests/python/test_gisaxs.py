@@ -463,3 +463,34 @@ def test_live_interference_functions_random_q():
     iff = ba.InterferenceFunctionHardDisk(R, dens)
     ref = np.array([iff.evaluate(ba.kvector_t(x, y, 0)) for x, y in zip(qx, qy)])
     np.testing.assert_allclose(g.interference({"type": "hard_disk", "radius": R, "density": dens}, qx, qy), ref, rtol=1e-6)
+
+
+@pytest.mark.integration
+def test_live_flat_detector_perpendicular_to_sample_x():
+    ba = _ba()
+    deg = np.pi / 180
+    nx, ny, px, py, D, u0, v0 = 30, 20, 0.5, 0.4, 1000.0, 9.0, -1.0
+    det = ba.RectangularDetector(nx, nx * px, ny, ny * py)
+    det.setPerpendicularToSampleX(D, u0, v0)
+    p = ba.Particle(ba.HomogeneousMaterial("P", 6e-4, 2e-8), ba.FormFactorPrism3(10, 5))
+    p.setRotation(ba.RotationZ(20 * deg))  # asymmetric in q_y: checks the u direction
+    layout = ba.ParticleLayout()
+    layout.addParticle(p)
+    top = ba.Layer(ba.HomogeneousMaterial("V", 0, 0))
+    top.addLayout(layout)
+    ml = ba.MultiLayer()
+    ml.addLayer(top)
+    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("S", 6e-6, 2e-8)))
+    sim = ba.GISASSimulation()
+    sim.setDetector(det)
+    sim.setBeamParameters(0.1, 0.2 * deg, 0)
+    sim.setSample(ml)
+    sim.runSimulation()
+    ref = sim.result().array()
+    cfg = {"beam": {"wavelength": 0.1, "alpha_i": 0.2},
+           "detector": {"type": "flat", "distance": D, "pixel_size": [px, py], "pixels": [nx, ny], "beam_center": [u0, v0]},
+           "sample": {"layers": [{}, SUB], "layouts": [{"particles": [
+               {"shape": {"type": "prism3", "base_edge": 10, "height": 5, "rotation": 20}, "material": P}]}]}}
+    img = g.simulate(cfg)
+    assert img.shape == ref.shape
+    assert np.max(np.abs(img - ref) / ref) < 1e-6
