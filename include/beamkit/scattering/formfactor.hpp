@@ -232,10 +232,10 @@ KOKKOS_INLINE_FUNCTION void pyramid_multi(const R (*v)[2], int n, R scale, R h, 
     for (int k = 0; k < n; ++k) far = far && cnorm(x[k] - xa) > r2;
     C<R> sum(0, 0);
     if (far) {
-      const C<R> a0 = (e[0] * shift_e - ea) / (x[0] - xa);
+      const C<R> a0 = cdiv(e[0] * shift_e - ea, x[0] - xa);
       for (int k = 1; k + 1 < n; ++k) {
-        const C<R> a1 = (d1[k] * shift_e - a0) / (x[k] - xa);
-        const C<R> a2 = (d2[k] * shift_e - a1) / (x[k + 1] - xa);
+        const C<R> a1 = cdiv(d1[k] * shift_e - a0, x[k] - xa);
+        const C<R> a2 = cdiv(d2[k] * shift_e - a1, x[k + 1] - xa);
         sum += (height * area_scale * area2[k]) * a2;
       }
     } else {
@@ -519,6 +519,22 @@ KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFT
     default: separable = false;
   }
   if (separable) {
+    if (dwba4 && nq == 4) {
+      // sinc(q_z h/2) e^{i q_z h/2} = (e^{i q_z h} - 1) / (i q_z h), e^{i q_z h} from e^{+-i a h}, e^{+-i b h}
+      const Cx qa = R(0.5) * (qz[3] + qz[1]), qb = R(0.5) * (qz[3] - qz[1]);
+      const Cx ea = detail::cexpi(qa * h), eb = detail::cexpi(qb * h);
+      const Cx ea_ = qa.imag() == R(0) ? Kokkos::conj(ea) : detail::cexpi(-qa * h);
+      const Cx eb_ = qb.imag() == R(0) ? Kokkos::conj(eb) : detail::cexpi(-qb * h);
+      const Cx e[4] = {ea_ * eb_, ea * eb_, ea_ * eb, ea * eb};
+      for (int j = 0; j < 4; ++j) {
+        const Cx hz = qz[j] * (R(0.5) * h);
+        Cx f;
+        if (detail::cnorm(hz) < R(1e-4)) f = detail::sinc_phase(hz);
+        else f = detail::cdiv(e[j] - R(1), Cx(-R(2) * hz.imag(), R(2) * hz.real()));
+        out[j] = (lateral * h) * f;
+      }
+      return;
+    }
     for (int j = 0; j < nq; ++j) {
       out[j] = (lateral * h) * detail::sinc_phase(qz[j] * (R(0.5) * h));
     }

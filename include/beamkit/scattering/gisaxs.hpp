@@ -266,6 +266,8 @@ public:
     m_alpha_index = upload(idx, "alpha_index");
     m_alpha_unique = upload(uniq, "alpha_unique");
     m_phi = upload(convert(m_grid.phi), "phi_f");
+    m_qx = upload(convert(m_grid.qx), "qx");
+    m_qy = upload(convert(m_grid.qy), "qy");
     m_weight = upload(convert(m_grid.weight), "weight");
   }
 
@@ -280,7 +282,7 @@ public:
     const auto layers = m_layers;
     const auto parts = m_parts;
     const auto layouts = m_layouts;
-    const auto alpha = m_alpha, phi = m_phi, weight = m_weight;
+    const auto alpha = m_alpha, weight = m_weight, qxv = m_qx, qyv = m_qy;
     const int nl = int(layers.extent(0)), nlay = int(layouts.extent(0));
     // outgoing amplitudes for each unique alpha_f and layout
     const auto au = m_alpha_unique;
@@ -301,7 +303,7 @@ public:
     tab.mesh_t = m_mesh_t.data();
     const Real k = Real(2 * M_PI / m_cfg.wavelength);
     const Real ai = Real(m_cfg.alpha_i);
-    const Real sin_ai = kmath::sin(ai), cos_ai = kmath::cos(ai);
+    const Real sin_ai = kmath::sin(ai);
     const Real norm = Real(m_cfg.intensity / std::sin(m_cfg.alpha_i));
     const bool born = m_cfg.born;
     Kokkos::parallel_for(
@@ -311,17 +313,15 @@ public:
             img(i / cols, i % cols) = Real(0);
             return;
           }
-          const Real af = alpha(i), pf = phi(i);
-          const Real caf = kmath::cos(af), saf = kmath::sin(af);
-          const Real qx = k * (cos_ai - caf * kmath::cos(pf));
-          const Real qy = k * caf * kmath::sin(pf);  // BornAgain: k_f.y = -k cos(alpha_f) sin(phi_f)
+          // q = k_i - k_f with BornAgain's k_f.y = -k cos(alpha_f) sin(phi_f); computed on the host in double
+          const Real qx = qxv(i), qy = qyv(i);
           Real total = 0;
           for (int l = 0; l < nlay; ++l) {
             const LayoutData<Real> L = layouts(l);
             Cx qz[4], coef[4];
             int nt = 1;
             if (born) {
-              qz[0] = Cx(-k * (sin_ai + saf), 0);
+              qz[0] = Cx(-k * (sin_ai + kmath::sin(alpha(i))), 0);
               coef[0] = Cx(1, 0);
             } else {
               const Amplitudes<Real>& in = L.in;
@@ -432,7 +432,7 @@ private:
   View1<LayerData<Real>, Mem> m_layers;
   View1<ParticleData<Real>, Mem> m_parts;
   View1<LayoutData<Real>, Mem> m_layouts;
-  View1<Real, Mem> m_glx, m_glw, m_mesh_v, m_alpha, m_phi, m_weight;
+  View1<Real, Mem> m_glx, m_glw, m_mesh_v, m_alpha, m_phi, m_weight, m_qx, m_qy;
   View1<int, Mem> m_mesh_t, m_alpha_index;
   View1<Real, Mem> m_alpha_unique;
 };

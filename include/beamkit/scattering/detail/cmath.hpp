@@ -28,10 +28,16 @@ template <class R> KOKKOS_INLINE_FUNCTION C<R> ccos(const C<R>& z) {
 }
 template <class R> KOKKOS_INLINE_FUNCTION R cabs(const C<R>& z) { return kmath::hypot(z.real(), z.imag()); }
 template <class R> KOKKOS_INLINE_FUNCTION R cnorm(const C<R>& z) { return z.real() * z.real() + z.imag() * z.imag(); }
+/// a / b without the overflow-guarding rescaling of the generic operator (|b| is never near the
+/// floating-point limits here) and always inlined.
+template <class R> KOKKOS_FORCEINLINE_FUNCTION C<R> cdiv(const C<R>& a, const C<R>& b) {
+  const R inv = R(1) / (b.real() * b.real() + b.imag() * b.imag());
+  return C<R>((a.real() * b.real() + a.imag() * b.imag()) * inv, (a.imag() * b.real() - a.real() * b.imag()) * inv);
+}
 /// Principal square root (branch cut on the negative real axis, Re >= 0).
 template <class R> KOKKOS_INLINE_FUNCTION C<R> csqrt(const C<R>& z) {
   const R x = z.real(), y = z.imag();
-  if (x == R(0) && y == R(0)) return C<R>(0, 0);
+  if (y == R(0) && x >= R(0)) return C<R>(kmath::sqrt(x), 0);
   const R t = kmath::sqrt((kmath::fabs(x) + kmath::sqrt(x * x + y * y)) * R(0.5));
   if (x >= R(0)) return C<R>(t, y / (R(2) * t));
   return C<R>(kmath::fabs(y) / (R(2) * t), y < R(0) ? -t : t);
@@ -59,7 +65,7 @@ template <class R> KOKKOS_INLINE_FUNCTION C<R> sinc_phase(const C<R>& h) {
     return R(1) + ih * (R(1) + ih * (R(2) / R(3) + ih * (R(1) / R(3) + ih * (R(2) / R(15)))));
   }
   const C<R> e = cexpi(R(2) * h);
-  return (e - R(1)) / C<R>(-R(2) * h.imag(), R(2) * h.real());
+  return cdiv(e - R(1), C<R>(-R(2) * h.imag(), R(2) * h.real()));
 }
 
 /// 3 (sin x - x cos x) / x^3 = 3 j1(x)/x, -> 1 at x = 0.
@@ -213,7 +219,7 @@ template <class R> KOKKOS_INLINE_FUNCTION C<R> dd_taylor(const C<R>* x, int n) {
 
 template <class R> KOKKOS_INLINE_FUNCTION C<R> dd1(const C<R>& xa, const C<R>& xb, const C<R>& ea, const C<R>& eb) {
   const C<R> d = xb - xa;
-  if (cnorm(d) > DDConst<R>::radius * DDConst<R>::radius) return (eb - ea) / d;
+  if (cnorm(d) > DDConst<R>::radius * DDConst<R>::radius) return cdiv(eb - ea, d);
   const C<R> x[2] = {xa, xb};
   return dd_taylor(x, 1);
 }
@@ -224,10 +230,10 @@ KOKKOS_INLINE_FUNCTION C<R> dd2(const C<R>* x, const C<R>* e) {  // 3 nodes
   const R dm = kmath::max(d01, kmath::max(d02, d12));
   if (dm <= DDConst<R>::radius * DDConst<R>::radius) return dd_taylor(x, 2);
   if (d02 >= d01 && d02 >= d12)  // remove 0 / remove 2
-    return (dd1(x[1], x[2], e[1], e[2]) - dd1(x[0], x[1], e[0], e[1])) / (x[2] - x[0]);
+    return cdiv(dd1(x[1], x[2], e[1], e[2]) - dd1(x[0], x[1], e[0], e[1]), x[2] - x[0]);
   if (d01 >= d12)  // pair (0,1): remove 0 / remove 1
-    return (dd1(x[1], x[2], e[1], e[2]) - dd1(x[0], x[2], e[0], e[2])) / (x[1] - x[0]);
-  return (dd1(x[0], x[2], e[0], e[2]) - dd1(x[0], x[1], e[0], e[1])) / (x[2] - x[1]);  // pair (1,2)
+    return cdiv(dd1(x[1], x[2], e[1], e[2]) - dd1(x[0], x[2], e[0], e[2]), x[1] - x[0]);
+  return cdiv(dd1(x[0], x[2], e[0], e[2]) - dd1(x[0], x[1], e[0], e[1]), x[2] - x[1]);  // pair (1,2)
 }
 
 template <class R>
@@ -256,7 +262,7 @@ KOKKOS_INLINE_FUNCTION C<R> dd3(const C<R>* x, const C<R>* e) {  // 4 nodes
       eq[iq++] = e[k];
     }
   }
-  return (dd2(xp, ep) - dd2(xq, eq)) / (x[q] - x[p]);
+  return cdiv(dd2(xp, ep) - dd2(xq, eq), x[q] - x[p]);
 }
 
 }  // namespace beamkit::scattering::detail
