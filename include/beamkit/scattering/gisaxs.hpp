@@ -49,6 +49,10 @@ inline PixelGrid make_pixels(const Config& c) {
       if (x >= m.x0 && x <= m.x1 && y >= m.y0 && y <= m.y1) return true;
     return false;
   };
+  const std::size_t npix = d.kind == DetectorSpec::spherical ? std::size_t(d.nalpha) * d.nphi : std::size_t(d.nx) * d.ny;
+  g.alpha.reserve(npix);
+  g.phi.reserve(npix);
+  g.weight.reserve(npix);
   if (d.kind == DetectorSpec::spherical) {
     g.rows = d.nalpha;
     g.cols = d.nphi;
@@ -82,11 +86,23 @@ inline PixelGrid make_pixels(const Config& c) {
     }
   }
   const double k = 2 * M_PI / c.wavelength;
-  for (std::size_t i = 0; i < g.alpha.size(); ++i) {
+  const std::size_t n = g.alpha.size();
+  g.qx.resize(n);
+  g.qy.resize(n);
+  g.qz.resize(n);
+  const double ca_i = std::cos(c.alpha_i), sa_i = std::sin(c.alpha_i);
+  double last_a = NAN, ca = 0, sa = 0;
+  for (std::size_t i = 0; i < n; ++i) {
     const double af = g.alpha[i], pf = g.phi[i];
-    g.qx.push_back(k * (std::cos(c.alpha_i) - std::cos(af) * std::cos(pf)));
-    g.qy.push_back(k * std::cos(af) * std::sin(pf));
-    g.qz.push_back(-k * (std::sin(c.alpha_i) + std::sin(af)));
+    if (af != last_a) {  // rows of a spherical detector share alpha_f
+      ca = std::cos(af);
+      sa = std::sin(af);
+      last_a = af;
+    }
+    const double cp = std::cos(pf), sp = std::sin(pf);
+    g.qx[i] = k * (ca_i - ca * cp);
+    g.qy[i] = k * ca * sp;
+    g.qz[i] = -k * (sa_i + sa);
   }
   return g;
 }
