@@ -635,39 +635,36 @@ double shape_volume(const ShapeSpec& s) {
 }
 
 void gauss_legendre_tables(std::vector<double>& x, std::vector<double>& w) {
-  static std::vector<double> sx, sw;
-  if (sx.empty()) {
+  // computed once, thread-safe (function-local static initialisation)
+  static const std::pair<std::vector<double>, std::vector<double>> tables = [] {
+    std::vector<double> sx, sw;
     for (int n = 1; n <= kMaxGL; ++n) {
       for (int i = 0; i < n; ++i) {
         double z = std::cos(M_PI * (i + 0.75) / (n + 0.5)), pp = 1;
-        for (int it = 0; it < 100; ++it) {
+        auto legendre = [&](double t) {  // P_n(t), P_{n-1}(t) -> derivative
           double p0 = 1, p1 = 0;
           for (int k = 0; k < n; ++k) {
             const double p2 = p1;
             p1 = p0;
-            p0 = ((2 * k + 1) * z * p1 - k * p2) / (k + 1);
+            p0 = ((2 * k + 1) * t * p1 - k * p2) / (k + 1);
           }
-          pp = n * (z * p0 - p1) / (z * z - 1);
-          const double dz = p0 / pp;
+          pp = n * (t * p0 - p1) / (t * t - 1);
+          return p0;
+        };
+        for (int it = 0; it < 100; ++it) {
+          const double dz = legendre(z) / pp;
           z -= dz;
           if (std::fabs(dz) < 1e-16) break;
         }
-        {
-          double p0 = 1, p1 = 0;
-          for (int k = 0; k < n; ++k) {
-            const double p2 = p1;
-            p1 = p0;
-            p0 = ((2 * k + 1) * z * p1 - k * p2) / (k + 1);
-          }
-          pp = n * (z * p0 - p1) / (z * z - 1);
-        }
+        legendre(z);
         sx.push_back(n == 1 ? 0.0 : z);
         sw.push_back(n == 1 ? 2.0 : 2 / ((1 - z * z) * pp * pp));
       }
     }
-  }
-  x = sx;
-  w = sw;
+    return std::make_pair(sx, sw);
+  }();
+  x = tables.first;
+  w = tables.second;
 }
 
 void read_mesh(const std::string& file, double scale, std::vector<double>& v, std::vector<int>& t) {

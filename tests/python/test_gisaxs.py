@@ -115,21 +115,25 @@ def compare(shared, name, cfg):
     return np.max(np.abs(mine - ref) / np.abs(ref))
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(FORM_FACTORS))
 def test_form_factor_reference_maps(shared_data, name):
     assert compare(shared_data, "FormFactors_" + name, single(FORM_FACTORS[name])) < 1e-6
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(FORM_FACTORS_NUMERIC))
 def test_form_factor_reference_maps_numeric(shared_data, name):
     assert compare(shared_data, "FormFactors_" + name, single(FORM_FACTORS_NUMERIC[name])) < 1e-5
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_sample_reference_maps(shared_data, name):
     assert compare(shared_data, name, SAMPLES[name]) < 1e-6
 
 
+@pytest.mark.integration
 def test_single_precision_close_to_double(shared_data):
     cfg = dict(SAMPLES["CylindersAndPrisms"])
     cfg["precision"] = "single"
@@ -138,6 +142,7 @@ def test_single_precision_close_to_double(shared_data):
     assert np.median(rel) < 1e-5 and rel.max() < 1e-2  # deep minima lose digits in float
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(list(FORM_FACTORS) + list(FORM_FACTORS_NUMERIC)))
 def test_form_factors_with_absorption_and_rotation(shared_data, name):
     shape = FORM_FACTORS.get(name) or FORM_FACTORS_NUMERIC[name]
