@@ -241,7 +241,7 @@ int param_index(const ShapeSpec& s, const std::string& name, const std::string& 
 }
 
 ParticleSpec parse_particle(const json& j, const std::string& path) {
-  check_keys(j, path, {"shape", "material", "abundance", "z", "distribution", "core", "core_material", "core_offset"});
+  check_keys(j, path, {"shape", "material", "abundance", "z", "distribution", "orientation", "core", "core_material", "core_offset"});
   ParticleSpec P;
   if (!j.contains("shape")) bad(path + ".shape", "is required");
   P.shape = parse_shape(j.at("shape"), path + ".shape");
@@ -284,6 +284,29 @@ ParticleSpec parse_particle(const json& j, const std::string& path) {
     P.distribution.samples = int(n);
     P.distribution.nsigma = positive(d, "nsigma", dp, 2, false);
     if (P.core_shell) bad(dp, "size distributions of core-shell particles are not supported");
+  }
+  if (j.contains("orientation")) {
+    const auto& d = j.at("orientation");
+    const std::string dp = path + ".orientation";
+    check_keys(d, dp, {"type", "sigma", "nsigma", "min", "max", "samples"});
+    const std::string type = str(d, "type", dp, "", true);
+    auto& O = P.orientation;
+    if (type == "gaussian") {
+      O.kind = OrientationDistribution::gaussian;
+      O.sigma = positive(d, "sigma", dp) * kDeg;
+      O.nsigma = positive(d, "nsigma", dp, 2, false);
+    } else if (type == "gate") {
+      O.kind = OrientationDistribution::gate;
+      O.min = num(d, "min", dp, 0, true) * kDeg;
+      O.max = num(d, "max", dp, 0, true) * kDeg;
+      if (!(O.max >= O.min)) bad(dp + ".max", "must be >= min");
+    } else {
+      bad(dp + ".type", "unknown orientation distribution '" + type + "' (known: gaussian, gate)");
+    }
+    if (P.shape.general) bad(dp, "orientation distributions need a rotation about z only");
+    const double n = num(d, "samples", dp, 10);
+    if (!(n >= 1 && n <= 10000 && n == std::floor(n))) bad(dp + ".samples", cat("must be an integer in [1, 10000], got ", n));
+    O.samples = int(n);
   }
   return P;
 }

@@ -88,6 +88,9 @@ SAMPLES = {
     "CoreShellParticle": mini({"layers": [{}], "layouts": [{"particles": [
         {"shape": {"type": "box", "length": 16, "width": 16, "height": 8}, "material": {"delta": 1e-4, "beta": 2e-8},
          "core": {"type": "box", "length": 12, "width": 12, "height": 7}, "core_material": {"delta": 6e-5, "beta": 2e-8}}]}]}),
+    "RotatedPyramidsDistribution": mini({"layers": [{}, SUB], "layouts": [{"particles": [
+        {"shape": {"type": "pyramid", "base_edge": 10, "height": 5, "alpha": A, "rotation": 45}, "material": P,
+         "orientation": {"type": "gate", "min": 35, "max": 55, "samples": 10}}]}]}),
     "HardDisk": mini({"layers": [{}, SUB], "layouts": [lay({"type": "hard_disk", "radius": 5, "density": 0.006})]}),
     "RotatedPyramids": mini({"layers": [{}, SUB], "layouts": [{"particles": [
         {"shape": {"type": "pyramid", "base_edge": 10, "height": 5, "alpha": A, "rotation": 45}, "material": P}]}]}),
@@ -283,6 +286,14 @@ def test_q_maps_and_flat_detector():
 def test_born_equals_dwba_without_substrate():
     s = {"layers": [{}], "layouts": [{"particles": [{"shape": CYL, "material": P}]}]}
     np.testing.assert_allclose(g.simulate(mini(s, "born")), g.simulate(mini(s)), rtol=1e-12)
+
+
+def test_orientation_gaussian_of_symmetric_shape_is_identity():
+    base = {"layers": [{}, SUB], "layouts": [{"particles": [{"shape": CYL, "material": P}]}]}
+    ref = g.simulate(mini(base))
+    d = json.loads(json.dumps(base))
+    d["layouts"][0]["particles"][0]["orientation"] = {"type": "gaussian", "sigma": 20, "samples": 5}
+    np.testing.assert_allclose(g.simulate(mini(d)), ref, rtol=1e-12)
 
 
 def test_distribution_kinds_normalised():

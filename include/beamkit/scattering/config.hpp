@@ -34,6 +34,14 @@ struct SizeDistribution {
   double nsigma = 2;
 };
 
+/// Distribution of the rotation angle about z (added to the shape's rotation): gaussian (sigma, nsigma,
+/// samples) or gate (uniform in [min, max], samples), angles in rad.
+struct OrientationDistribution {
+  enum Kind { none, gaussian, gate } kind = none;
+  double sigma = 0, nsigma = 2, min = 0, max = 0;
+  int samples = 1;
+};
+
 struct ParticleSpec {
   ShapeSpec shape;
   Material material;
@@ -44,6 +52,7 @@ struct ParticleSpec {
   double abundance = 1;
   double z = 0;  ///< bottom of the particle relative to the top of its layer (ambient: the surface), nm
   SizeDistribution distribution;
+  OrientationDistribution orientation;
 };
 
 struct InterferenceSpec {

@@ -143,6 +143,33 @@ inline std::vector<std::pair<double, double>> distribution_samples(const SizeDis
   return out;
 }
 
+/// (angle offset or absolute angle for a gate, weight) samples of an orientation distribution.
+inline std::vector<std::pair<double, double>> orientation_samples(const OrientationDistribution& o) {
+  std::vector<std::pair<double, double>> out;
+  if (o.kind == OrientationDistribution::none) {
+    out.emplace_back(0.0, 1.0);
+    return out;
+  }
+  const int n = std::max(1, o.samples);
+  if (o.kind == OrientationDistribution::gate) {
+    for (int i = 0; i < n; ++i) out.emplace_back(n == 1 ? 0.5 * (o.min + o.max) : o.min + (o.max - o.min) * i / (n - 1), 1.0 / n);
+    return out;
+  }
+  if (n == 1) {
+    out.emplace_back(0.0, 1.0);
+    return out;
+  }
+  double sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = -o.nsigma * o.sigma + 2 * o.nsigma * o.sigma * i / (n - 1);
+    const double w = std::exp(-0.5 * x * x / (o.sigma * o.sigma));
+    out.emplace_back(x, w);
+    sum += w;
+  }
+  for (auto& s : out) s.second /= sum;
+  return out;
+}
+
 inline int auto_order(const ShapeSpec& s, double qpar_max, double qz_max) {
   const double h = shape_height(s);
   double r = 0;
@@ -224,8 +251,12 @@ public:
         const auto eps_p = eps_of(P.material);
         const auto samples = detail::distribution_samples(
             P.distribution, P.distribution.params.empty() ? 1.0 : P.shape.p[P.distribution.params[0]]);
+        const auto orients = detail::orientation_samples(P.orientation);
+        for (const auto& osmp : orients)
         for (const auto& smp : samples) {
           ShapeSpec s = P.shape, core = P.core;
+          if (P.orientation.kind == OrientationDistribution::gate) s.rotation = osmp.first;
+          else s.rotation += osmp.first;
           if (!P.distribution.params.empty()) {
             const double f = smp.first / P.shape.p[P.distribution.params[0]];
             for (int idx : P.distribution.params) s.p[idx] *= f;
@@ -243,7 +274,7 @@ public:
             pd.contrast_core = Cx(Real(cc.real()), Real(cc.imag()));
             pd.core_z = Real(P.core_offset_z);
           }
-          pd.weight = Real(P.abundance / asum * smp.second);
+          pd.weight = Real(P.abundance / asum * smp.second * osmp.second);
           pd.z = Real(P.z);
           parts.push_back(pd);
         }
