@@ -52,6 +52,30 @@ inline std::string now_iso8601() {
   return buf;
 }
 
+/// Slices [c0, c0+nc) of /exchange/data as [angles][nc][n_det] line integrals: normalised with the mean
+/// flat and dark and -log'd when `normalise`, else as stored. Non-finite input is an error.
+inline HostView3<float> load_line_integrals(const std::string& input, int c0, int nc, bool normalise, long& clipped) {
+  using Host = Kokkos::DefaultHostExecutionSpace;
+  constexpr const char* where = "beamkit";
+  auto proj = io::read<float, 3>(input, "/exchange/data", 1, c0, nc);
+  const std::size_t n = proj.extent(2);
+  for (std::size_t i = 0; i < proj.span(); ++i)
+    if (!std::isfinite(proj.data()[i]))
+      fail(errc::invalid_argument, where, cat("/exchange/data has a non-finite value in slices ", c0, "..", c0 + nc - 1));
+  if (normalise) {
+    auto white = io::read<float, 3>(input, "/exchange/data_white", 1, c0, nc);
+    auto dark = io::read<float, 3>(input, "/exchange/data_dark", 1, c0, nc);
+    if (white.extent(2) != n || dark.extent(2) != n)
+      fail(errc::invalid_argument, where, "data_white/data_dark do not match the detector width of /exchange/data");
+    HostView2<float> wm("white_mean", nc, n), dm("dark_mean", nc, n);
+    tomo::frame_mean(Host(), white, wm);
+    tomo::frame_mean(Host(), dark, dm);
+    tomo::normalize(Host(), proj, wm, dm);
+    clipped += tomo::minus_log(Host(), proj);
+  }
+  return proj;
+}
+
 /// Runs the job; returns the reconstructed middle slice (for pictures and summaries).
 inline HostView2<float> run_recon(const ReconJob& job) {
   using Host = Kokkos::DefaultHostExecutionSpace;
@@ -84,21 +108,7 @@ inline HostView2<float> run_recon(const ReconJob& job) {
   long clipped = 0;
   for (int c0 = s0; c0 < s1; c0 += job.chunk) {
     const int nc = std::min(job.chunk, s1 - c0);
-    auto proj = io::read<float, 3>(job.input, "/exchange/data", 1, c0, nc);
-    for (std::size_t i = 0; i < proj.span(); ++i)
-      if (!std::isfinite(proj.data()[i]))
-        fail(errc::invalid_argument, where, cat("/exchange/data has a non-finite value in slices ", c0, "..", c0 + nc - 1));
-    if (have_flat && have_dark) {
-      auto white = io::read<float, 3>(job.input, "/exchange/data_white", 1, c0, nc);
-      auto dark = io::read<float, 3>(job.input, "/exchange/data_dark", 1, c0, nc);
-      if (white.extent(2) != std::size_t(n) || dark.extent(2) != std::size_t(n))
-        fail(errc::invalid_argument, where, "data_white/data_dark do not match the detector width of /exchange/data");
-      HostView2<float> wm("white_mean", nc, n), dm("dark_mean", nc, n);
-      tomo::frame_mean(Host(), white, wm);
-      tomo::frame_mean(Host(), dark, dm);
-      tomo::normalize(Host(), proj, wm, dm);
-      clipped += tomo::minus_log(Host(), proj);
-    }
+    auto proj = load_line_integrals(job.input, c0, nc, have_flat && have_dark, clipped);
     HostView3<float> rec(Kokkos::view_alloc(Kokkos::WithoutInitializing, "rec"), nc, N, N);
     tomo::recon(Host(), proj, theta, {center}, opt, rec);
     Host().fence();

@@ -3,6 +3,7 @@
 // beamkit/tomo.py (names and defaults as TomoPy); this layer checks shapes again and runs kernels
 // with the GIL released.
 #include "numpy_views.hpp"
+#include <beamkit/tomo/center.hpp>
 #include <beamkit/tomo/phantom.hpp>
 #include <beamkit/tomo/recon.hpp>
 #include <pybind11/functional.h>
@@ -99,6 +100,19 @@ py::array recon_t(py::handle tomo_obj, const std::vector<double>& theta, const s
   return std::move(out);
 }
 
+/// Validated geometry; an empty `center` means n_det / 2.
+tomo::ParallelGeometry make_geometry(const char* where, const std::vector<double>& theta,
+                                     const std::vector<double>& center, int ndet, int ngrid, int n_slices) {
+  tomo::ParallelGeometry g;
+  g.n_angles = int(theta.size());
+  g.n_det = ndet;
+  g.n_grid = ngrid;
+  g.theta = theta;
+  g.center = center.empty() ? std::vector<double>{ndet / 2.0} : center;
+  g.validate(where, n_slices);
+  return g;
+}
+
 template <class Real>
 py::array project_t(py::handle obj_in, const std::vector<double>& theta, const std::vector<double>& center, int ndet,
                     bool sinogram_order) {
@@ -110,13 +124,7 @@ py::array project_t(py::handle obj_in, const std::vector<double>& theta, const s
     fail(errc::invalid_argument, where, cat("argument 'obj' slices must be square, got shape ", shape_str(obj)));
   const int S = int(obj.shape(0)), P = int(theta.size());
   check::require(P > 0, where, "argument 'theta' is empty");
-  tomo::ParallelGeometry g;
-  g.n_angles = P;
-  g.n_det = ndet;
-  g.n_grid = int(obj.shape(1));
-  g.theta = theta;
-  g.center = center.empty() ? std::vector<double>{ndet / 2.0} : center;
-  g.validate(where, S);
+  const auto g = make_geometry(where, theta, center, ndet, int(obj.shape(1)), S);
   py::array_t<Real> out = sinogram_order ? py::array_t<Real>({S, P, ndet}) : py::array_t<Real>({P, S, ndet});
   ensure_kokkos();
   {
@@ -149,13 +157,7 @@ py::array backproject_t(py::handle sino_in, const std::vector<double>& theta, co
   const int S = int(sino.shape(0)), P = int(sino.shape(1)), ndet = int(sino.shape(2));
   check::require(int(theta.size()) == P, where,
                  cat("argument 'theta' has ", theta.size(), " angles, 'sino' has ", P, " (sinogram order [slices][angles][det])"));
-  tomo::ParallelGeometry g;
-  g.n_angles = P;
-  g.n_det = ndet;
-  g.n_grid = n > 0 ? n : ndet;
-  g.theta = theta;
-  g.center = center.empty() ? std::vector<double>{ndet / 2.0} : center;
-  g.validate(where, S);
+  const auto g = make_geometry(where, theta, center, ndet, n > 0 ? n : ndet, S);
   py::array_t<Real> out({S, g.n_grid, g.n_grid});
   ensure_kokkos();
   {
@@ -211,6 +213,22 @@ void bind_tomo(py::module_& m) {
     auto v = nz == 1 ? tomo::shepp_logan<float, Host>(n, supersample) : tomo::shepp_logan_3d<float, Host>(nz, n, supersample);
     Kokkos::deep_copy(mview3(out), v);
     return std::move(out);
+  });
+  t.def("center_pc", [](py::handle a, py::handle b) {
+    auto p0 = as_array<double>(a, "beamkit.find_center_pc", "proj1", 2);
+    auto p1 = as_array<double>(b, "beamkit.find_center_pc", "proj2", 2);
+    ensure_kokkos();
+    py::gil_scoped_release nogil;
+    return tomo::center_from_opposite_projections(view2(p0), view2(p1));
+  });
+  t.def("center_entropy", [](py::handle sino_in, const std::vector<double>& theta, double init, double radius, double tol) {
+    constexpr const char* where = "beamkit.find_center";
+    auto sino = as_array<float>(sino_in, where, "tomo", 3);
+    require_nonempty(sino, where, "tomo");
+    require_finite(sino, where, "tomo");
+    ensure_kokkos();
+    py::gil_scoped_release nogil;
+    return tomo::center_by_entropy(view3(sino), theta, init, radius, tol);
   });
   t.def("circ_mask", [](py::array arr, double ratio, double val) {
     ensure_kokkos();

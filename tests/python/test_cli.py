@@ -79,3 +79,11 @@ def test_recon_errors_leave_no_output(beamkit_bin, tmp_path):
     assert r.returncode == 1 and "cannot create" in r.stderr
     assert not out.exists()
     assert not list(tmp_path.glob("*.partial-*"))
+
+
+@pytest.mark.integration
+def test_center_tooth(beamkit_bin, shared_data):
+    r = run(beamkit_bin, "center", shared_data / "tomopy/tooth.h5")
+    assert r.returncode == 0, r.stderr
+    values = [float(line.split(":")[-1]) for line in r.stdout.splitlines() if line.startswith("center")]
+    assert len(values) == 2 and all(abs(v - 296.3) < 1 for v in values)

@@ -19,11 +19,13 @@ from ._beamkit import io, fft  # noqa: F401  (submodules of the compiled core)
 _SUBMODULES = ("tomo", "gisaxs", "fit", "rmc")
 
 __all__ = ["__version__", "init", "is_initialized", "num_threads", "show_config", "io", "fft", *_SUBMODULES,
-           "recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask"]
+           "recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask", "find_center",
+           "find_center_pc"]
 
 
 # Tomography entry points at the top level, as TomoPy users expect: beamkit.recon(...)
-_TOMO_NAMES = ("recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask")
+_TOMO_NAMES = ("recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask", "find_center",
+               "find_center_pc")
 
 
 def __getattr__(name):

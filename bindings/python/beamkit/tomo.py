@@ -25,7 +25,8 @@ ITERATIVE = ("sirt", "cgls", "mlem", "osem")
 ALGORITHMS = DIRECT + ITERATIVE
 FILTERS = ("none", "ramlak", "shepp", "cosine", "hamming", "hann", "parzen", "butterworth")
 
-__all__ = ["recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask", "ALGORITHMS", "FILTERS"]
+__all__ = ["recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask", "find_center",
+           "find_center_pc", "ALGORITHMS", "FILTERS"]
 
 
 def _as_float_array(x, name, ndim):
@@ -230,3 +231,34 @@ def circ_mask(arr, axis=0, ratio=1.0, val=0.0):
         np.ascontiguousarray(a, dtype=np.float64 if a.dtype == np.float64 else np.float32)
     _t.circ_mask(out, float(ratio), float(val))
     return np.moveaxis(out, 0, axis) if axis != 0 else out
+
+
+def find_center_pc(proj1, proj2, tol=None):
+    """Rotation centre from two projections 180 degrees apart (TomoPy's ``find_center_pc``), by
+    cross-correlating ``proj1`` with the mirror image of ``proj2``; sub-pixel (~0.01 px).
+    ``proj1``, ``proj2``: ``[rows][n_det]`` (or ``[n_det]``). Returns the centre in TomoPy's convention."""
+    a = np.atleast_2d(np.asarray(proj1, dtype=np.float64))
+    b = np.atleast_2d(np.asarray(proj2, dtype=np.float64))
+    if a.shape != b.shape:
+        raise ValueError(f"arguments 'proj1' and 'proj2' differ in shape: {a.shape} and {b.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("arguments 'proj1'/'proj2' contain non-finite values")
+    return float(_t.center_pc(np.ascontiguousarray(a), np.ascontiguousarray(b)))
+
+
+def find_center(tomo, theta, ind=None, init=None, tol=0.05, radius=10.0, sinogram_order=False):
+    """Rotation centre by minimising the histogram entropy of gridrec reconstructions of one slice
+    (TomoPy's ``find_center``): a 1-pixel scan over ``init +- radius`` then golden-section search to ``tol``.
+    ``ind``: the slice (default the middle one); ``init``: the starting guess (default ``n_det / 2``)."""
+    t = _as_float_array(tomo, "tomo", 3)
+    n_proj, n_slices = (t.shape[1], t.shape[0]) if sinogram_order else (t.shape[0], t.shape[1])
+    th = _angles(theta, n_proj)
+    ind = n_slices // 2 if ind is None else int(ind)
+    if not 0 <= ind < n_slices:
+        raise ValueError(f"argument 'ind' = {ind} is outside the {n_slices} slices")
+    sino = t[ind] if sinogram_order else t[:, ind, :]
+    sino = np.ascontiguousarray(sino[None], dtype=np.float32)
+    init = t.shape[2] / 2.0 if init is None else float(init)
+    if not (tol > 0 and radius > 0):
+        raise ValueError(f"arguments 'tol' and 'radius' must be > 0, got {tol}, {radius}")
+    return float(_t.center_entropy(sino, th, init, float(radius), float(tol)))

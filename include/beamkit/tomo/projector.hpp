@@ -250,6 +250,20 @@ struct BackProjectFunctor {
   }
 };
 
+/// The shape checks both projectors share: slices agree, images square, one angle per sinogram row,
+/// one centre per slice.
+template <class ImageView, class SinoView, class AngleView, class CenterView>
+void check_shapes(const char* where, const ImageView& image, const SinoView& sino, const AngleView& angles,
+                  const CenterView& centers) {
+  check::require(image.extent(0) == sino.extent(0), where,
+                 cat("image has ", image.extent(0), " slices, sinogram ", sino.extent(0)));
+  check::require(image.extent(1) == image.extent(2), where,
+                 cat("image must be square, got ", image.extent(1), " x ", image.extent(2)));
+  check::require(angles.extent(0) == sino.extent(1), where,
+                 cat("sinogram has ", sino.extent(1), " angles, the angle table ", angles.extent(0)));
+  check::require(centers.extent(0) == sino.extent(0), where, "one centre per slice expected");
+}
+
 template <class View> void require_layout_right() {
   static_assert(std::is_same<typename View::array_layout, Kokkos::LayoutRight>::value,
                 "beamkit::tomo: views must be LayoutRight ([slices][rows][cols] in C order)");
@@ -267,13 +281,7 @@ void forward_project(const ExecSpace& space, const ImageView& image, const Angle
   detail::require_layout_right<ImageView>();
   detail::require_layout_right<SinoView>();
   constexpr const char* where = "beamkit::tomo::forward_project";
-  check::require(image.extent(0) == sino.extent(0), where,
-                 cat("image has ", image.extent(0), " slices, sinogram ", sino.extent(0)));
-  check::require(image.extent(1) == image.extent(2), where,
-                 cat("image must be square, got ", image.extent(1), " x ", image.extent(2)));
-  check::require(angles.extent(0) == sino.extent(1), where,
-                 cat("sinogram has ", sino.extent(1), " angles, the angle table ", angles.extent(0)));
-  check::require(centers.extent(0) == sino.extent(0), where, "one centre per slice expected");
+  detail::check_shapes(where, image, sino, angles, centers);
   if (sino.size() == 0) return;
   View3<typename SinoView::non_const_value_type, typename ExecSpace::memory_space> imgT(
       Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::image_transposed"), image.extent(0),
@@ -292,13 +300,7 @@ void back_project(const ExecSpace& space, const SinoView& sino, const AngleView&
   static_assert(ImageView::rank == 3 && SinoView::rank == 3, "beamkit::tomo::back_project: rank-3 views");
   detail::require_layout_right<ImageView>();  // the sinogram may be a strided subview (FBP's padded rows)
   constexpr const char* where = "beamkit::tomo::back_project";
-  check::require(image.extent(0) == sino.extent(0), where,
-                 cat("image has ", image.extent(0), " slices, sinogram ", sino.extent(0)));
-  check::require(image.extent(1) == image.extent(2), where,
-                 cat("image must be square, got ", image.extent(1), " x ", image.extent(2)));
-  check::require(angles.extent(0) == sino.extent(1), where,
-                 cat("sinogram has ", sino.extent(1), " angles, the angle table ", angles.extent(0)));
-  check::require(centers.extent(0) == sino.extent(0), where, "one centre per slice expected");
+  detail::check_shapes(where, image, sino, angles, centers);
   if (image.size() == 0) return;
   const int n = int(image.extent(1)), ndet = int(sino.extent(2)), nang = int(sino.extent(1));
   if (kind == BackProjector::matched) {
