@@ -29,6 +29,7 @@
 #include <beamkit/tomo/filters.hpp>
 #include <beamkit/tomo/geometry.hpp>
 #include <algorithm>
+#include <numeric>
 #include <cmath>
 #include <vector>
 
@@ -48,7 +49,7 @@ template <class ExecSpace, class Real> class GridrecPlan {
 public:
   using Mem = typename ExecSpace::memory_space;
   using complex_type = Kokkos::complex<Real>;
-  static constexpr int tile = 32;         // spreading tile (grid points per side)
+  static constexpr int tile = 64;         // spreading tile (grid points per side)
   static constexpr int table_res = 4096;  // kernel table points per grid unit
   static constexpr int max_width = 16;
 
@@ -259,6 +260,16 @@ private:
     hs(lists.size()) = int(pos);
     Kokkos::deep_copy(m_tile_start, hs);
     Kokkos::deep_copy(m_tile_items, hi);
+    // Tiles near the frequency origin hold far more samples (every angle passes through it): hand
+    // them out first so dynamic scheduling ends balanced.
+    std::vector<int> order(lists.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return lists[std::size_t(a)].size() > lists[std::size_t(b)].size(); });
+    m_tile_order = Kokkos::View<int*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_tile_order"),
+                                           order.size());
+    auto hord = Kokkos::create_mirror_view(m_tile_order);
+    for (std::size_t i = 0; i < order.size(); ++i) hord(i) = order[i];
+    Kokkos::deep_copy(m_tile_order, hord);
   }
 
   /// Pack slices s1 (+ i s2) into zero-padded complex rows, filter them, crop back to n_det.
@@ -344,32 +355,54 @@ private:
     // runs (the second when the footprint wraps around the periodic grid).
     const int bx = A.origin(sidx, 0), by = A.origin(sidx, 1);
     const Real* tab = A.table.data();
-    Real wx[max_width];
+    // Separable kernel: column weights times the coefficient, interleaved (re, im) like the grid, so
+    // each footprint row is one contiguous multiply-add of a scalar row weight.
+    Real wy[max_width], cw[2 * max_width];
     for (int j = 0; j < w; ++j) {
-      const Real tj = kmath::fabs(Real(j) - gx) * Real(table_res);
-      const int ij = int(tj);
-      wx[j] = tab[ij] + (tj - Real(ij)) * (tab[ij + 1] - tab[ij]);
+      const Real tx = kmath::fabs(Real(j) - gx) * Real(table_res), ty = kmath::fabs(Real(j) - gy) * Real(table_res);
+      const int ix = int(tx), iy = int(ty);
+      const Real wxj = tab[ix] + (tx - Real(ix)) * (tab[ix + 1] - tab[ix]);
+      wy[j] = tab[iy] + (ty - Real(iy)) * (tab[iy + 1] - tab[iy]);
+      cw[2 * j] = c.real() * wxj;
+      cw[2 * j + 1] = c.imag() * wxj;
     }
     Real* g = reinterpret_cast<Real*>(A.grid.data());  // interleaved (re, im): complex<Real> layout
+    const bool inside = by >= r_lo && by + w <= r_hi && bx >= c_lo && bx + w <= c_hi;
+    if (inside) {  // the common case: the whole footprint in this tile, no wrap; fixed-length rows
+      Real* base = g + 2 * (std::size_t(by) * std::size_t(M) + std::size_t(bx));
+      switch (w) {
+        case 7: full_rows<7>(base, M, wy, cw, rows); return;
+        case 8: full_rows<8>(base, M, wy, cw, rows); return;
+        case 9: full_rows<9>(base, M, wy, cw, rows); return;
+        case 10: full_rows<10>(base, M, wy, cw, rows); return;
+        case 12: full_rows<12>(base, M, wy, cw, rows); return;
+        case 16: full_rows<16>(base, M, wy, cw, rows); return;
+        default: break;
+      }
+    }
     for (int wrap_y = 0; wrap_y < 2; ++wrap_y) {
       const int jy0 = kmath::max(0, r_lo + wrap_y * M - by), jy1 = kmath::min(w, r_hi + wrap_y * M - by);
       if (jy0 >= jy1) continue;
       rows(jy0, jy1, [&](const int jy) {
-        const Real ty = kmath::fabs(Real(jy) - gy) * Real(table_res);
-        const int iy = int(ty);
-        const Real wy = tab[iy] + (ty - Real(iy)) * (tab[iy + 1] - tab[iy]);
-        const Real cre = c.real() * wy, cim = c.imag() * wy;
+        const Real wyj = wy[jy];
         Real* row = g + 2 * (std::size_t(by + jy - wrap_y * M) * std::size_t(M));
         for (int wrap_x = 0; wrap_x < 2; ++wrap_x) {
           const int jx0 = kmath::max(0, c_lo + wrap_x * M - bx), jx1 = kmath::min(w, c_hi + wrap_x * M - bx);
           Real* dst = row + 2 * (bx - wrap_x * M);
-          for (int jx = jx0; jx < jx1; ++jx) {
-            dst[2 * jx] += cre * wx[jx];
-            dst[2 * jx + 1] += cim * wx[jx];
-          }
+          for (int k = 2 * jx0; k < 2 * jx1; ++k) dst[k] += wyj * cw[k];
         }
       });
     }
+  }
+
+  /// All W rows of a footprint that lies inside one tile: fixed-length (unrolled, vectorised) rows.
+  template <int W, class RowLoop>
+  KOKKOS_FORCEINLINE_FUNCTION static void full_rows(Real* base, int M, const Real* wy, const Real* cw, const RowLoop& rows) {
+    rows(0, W, [&](const int jy) {
+      Real* dst = base + 2 * std::size_t(jy) * std::size_t(M);
+      const Real wyj = wy[jy];
+      for (int k = 0; k < 2 * W; ++k) dst[k] += wyj * cw[k];
+    });
   }
 
   void spread() {
@@ -377,13 +410,15 @@ private:
     const SpreadArgs A{m_grid, m_rows, m_origin, m_offset, m_table, m_nd, m_m, m_w};
     auto start = m_tile_start;
     auto items = m_tile_items;
+    auto order = m_tile_order;
     const int M = m_m, nt = m_ntile;
     if constexpr (beamkit::detail::is_host_space<ExecSpace>::value) {
-      // Host: one tile per iteration, its samples in a tight sequential loop.
+      // Host: one tile per iteration (heaviest first, one at a time), its samples in a tight loop.
       Kokkos::parallel_for(
           "beamkit::tomo::gridrec_spread",
-          Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>>(m_space, 0, nt * nt),
-          KOKKOS_LAMBDA(const int t) {
+          Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>>(m_space, 0, nt * nt, Kokkos::ChunkSize(1)),
+          KOKKOS_LAMBDA(const int i) {
+            const int t = order(i);
             const int r_lo = (t / nt) * tile, r_hi = kmath::min(M, r_lo + tile);
             const int c_lo = (t % nt) * tile, c_hi = kmath::min(M, c_lo + tile);
             auto rows = [](int b, int e, const auto& f) {
@@ -432,7 +467,7 @@ private:
   Kokkos::View<double* [2], Mem> m_trig;  // (cos, -sin) per angle, double: the sample positions
   View1<Real, Mem> m_table, m_deapo, m_filter;
   View2<complex_type, Mem> m_factor, m_cphase;
-  Kokkos::View<int*, Mem> m_tile_start, m_tile_items;
+  Kokkos::View<int*, Mem> m_tile_start, m_tile_items, m_tile_order;
   Kokkos::View<int* [2], Mem> m_origin;   // per sample: footprint origin (x, y) in [0, M)
   Kokkos::View<Real* [2], Mem> m_offset;  // per sample: kernel centre - origin (x, y)
   View2<complex_type, Mem> m_pad, m_rows, m_grid;
