@@ -18,7 +18,7 @@ See docs/fit.md for the formulas and references.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence, Union
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from . import _beamkit
 
 _core = _beamkit.fit
 
-__all__ = ["pso", "PsoResult", "least_squares", "LsqResult", "nelder_mead", "NelderMeadResult", "scaled_chi2",
+__all__ = ["gisaxs_fit", "GisaxsFitResult", "pso", "PsoResult", "least_squares", "LsqResult", "nelder_mead", "NelderMeadResult", "scaled_chi2",
            "BUILTIN_OBJECTIVES"]
 
 BUILTIN_OBJECTIVES = ("sphere", "rosenbrock", "rastrigin", "ackley")
@@ -198,3 +198,117 @@ def scaled_chi2(model, data, mask=None, sigma=None, transform: str = "log", fit_
         model_s, values = "given", np.asarray(sigma, dtype=np.float64)
     return _core.scaled_chi2(model, data, mask, values, transform, model_s, bool(fit_scale), bool(fit_background),
                              float(scale), float(background), bool(non_negative), float(floor), bool(residuals))
+
+
+# ---- GISAXS fit ----------------------------------------------------------------------------------
+
+@dataclass
+class GisaxsFitResult:
+    """Outcome of :func:`gisaxs_fit`."""
+    parameters: Dict[str, float]   #: best value of every fitted path
+    stderr: Dict[str, float]       #: one-sigma uncertainties from the Jacobian at the optimum
+    chi2: float                    #: masked chi^2 at the optimum (transformed intensities)
+    scale: float                   #: best intensity scale (solved analytically)
+    background: float              #: best background (solved analytically)
+    history: np.ndarray            #: best chi^2 per PSO iteration
+    model: np.ndarray              #: scale * simulation + background at the optimum
+    config: dict                   #: the configuration with the fitted values
+    evaluations: int
+
+
+def _set_path(cfg, path, value):
+    keys = path.split(".")
+    node = cfg
+    for i, k in enumerate(keys[:-1]):
+        try:
+            node = node[int(k)] if isinstance(node, list) else node[k]
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(f"parameter path '{path}': no '{'.'.join(keys[:i + 1])}' in the configuration") from None
+    last = keys[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    elif isinstance(node, dict) and last in node and isinstance(node[last], (int, float)):
+        node[last] = value
+    else:
+        raise ValueError(f"parameter path '{path}': '{last}' is not a numeric value in the configuration")
+
+
+def gisaxs_fit(config, data, parameters, mask=None, sigma=None, transform: str = "log", n_particles: int = 24,
+               max_iter: int = 40, seed: int = 0, refine: bool = True, callback: Optional[Callable] = None):
+    """Fit numeric parameters of a GISAXS description (``beamkit.gisaxs`` JSON/dict) to a measured image.
+
+    ``parameters``: ``{"sample.layouts.0.particles.0.shape.radius": (lo, hi), ...}`` — dotted paths into
+    the configuration (list indices as numbers) with bounds. The objective is the masked chi^2 of
+    :func:`scaled_chi2` on ``transform``-ed intensities with the best scale and background solved
+    analytically per evaluation (``sigma`` None = Poisson). A particle swarm (``n_particles`` x
+    ``max_iter`` simulations, seeded) finds the basin; Levenberg-Marquardt refines it and gives the
+    uncertainties. ``callback(iteration, best_chi2, best_x)`` as in :func:`pso`.
+    """
+    import copy
+    import json as _json
+
+    from . import gisaxs as _gisaxs
+
+    base = _gisaxs.load_config(config) if isinstance(config, str) and not config.lstrip().startswith("{") else \
+        (_json.loads(config) if isinstance(config, str) else copy.deepcopy(dict(config)))
+    if not parameters:
+        raise ValueError("argument 'parameters' is empty: name at least one path with bounds")
+    paths = list(parameters)
+    lo = np.array([float(parameters[p][0]) for p in paths])
+    hi = np.array([float(parameters[p][1]) for p in paths])
+    bad = [p for p, a, b in zip(paths, lo, hi) if not (np.isfinite(a) and np.isfinite(b) and a < b)]
+    if bad:
+        raise ValueError(f"parameter '{bad[0]}' needs finite bounds lo < hi, got {parameters[bad[0]]}")
+    data = np.asarray(data, dtype=np.float64)
+    for p in paths:  # validate every path once, before any simulation
+        _set_path(copy.deepcopy(base), p, float(lo[paths.index(p)]))
+
+    def configure(x):
+        cfg = copy.deepcopy(base)
+        for p, v in zip(paths, x):
+            _set_path(cfg, p, float(v))
+        return cfg
+
+    def simulate(x):
+        img = _gisaxs.simulate(configure(x))
+        if img.shape != data.shape:
+            raise ValueError(f"the simulated image has shape {img.shape}, 'data' has {data.shape}")
+        return img
+
+    evals = [0]
+
+    infeasible = 1e300  # parameter combinations the model rejects (e.g. side walls meeting below the top)
+
+    def cost(x):
+        evals[0] += 1
+        try:
+            img = simulate(x)
+        except ValueError as e:
+            if "shape" in str(e) and "'data'" in str(e):
+                raise
+            return infeasible
+        return scaled_chi2(img, data, mask, sigma, transform)["chi2"]
+
+    swarm = pso(cost, (lo, hi), n_particles=n_particles, max_iter=max_iter, seed=seed, vectorized=False,
+                callback=callback)
+    x = np.asarray(swarm.x, dtype=np.float64)
+    width = hi - lo
+
+    def residuals(u):  # in units of the box so the finite differences are well scaled
+        evals[0] += 1
+        try:
+            img = simulate(lo + u * width)
+        except ValueError:
+            return np.full(data.size, 1e150)
+        return scaled_chi2(img, data, mask, sigma, transform, residuals=True)["residuals"].ravel()
+
+    stderr = np.full(len(paths), np.nan)
+    if refine:
+        lsq = least_squares(residuals, (x - lo) / width, bounds=(np.zeros(len(paths)), np.ones(len(paths))))
+        x = lo + np.asarray(lsq.x) * width
+        stderr = np.asarray(lsq.stderr) * width
+    final = scaled_chi2(simulate(x), data, mask, sigma, transform)
+    model = final["scale"] * simulate(x) + final["background"]
+    return GisaxsFitResult(dict(zip(paths, map(float, x))), dict(zip(paths, map(float, stderr))), float(final["chi2"]),
+                           float(final["scale"]), float(final["background"]), np.asarray(swarm.history), model,
+                           configure(x), evals[0])
