@@ -79,7 +79,19 @@ public:
     // 3. back-project the filtered rows (the first n_det of each padded row)
     auto filtered = Kokkos::subview(pad, Kokkos::ALL, Kokkos::ALL, Kokkos::make_pair(0, n));
     auto centers = center_slice(first_slice, S);
-    back_project(m_space, filtered, m_angles, centers, image, BackProjector::interpolate, Real(1));
+    if constexpr (std::is_same<Real, float>::value) {
+      // float rows: pack (q[d], q[d+1] - q[d]) so the back-projection gathers once per pixel
+      auto pairs = w.pairs;
+      Kokkos::parallel_for("beamkit::tomo::fbp_pairs",
+                           Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(m_space, {0, 0, 0}, {S, P, n}),
+                           KOKKOS_LAMBDA(const int s, const int a, const int d) {
+                             const float q0 = pad(s, a, d), q1 = d + 1 < n ? pad(s, a, d + 1) : 0.0f;
+                             pairs(s, a, d) = detail::pack_pair(q0, q1 - q0);
+                           });
+      back_project_interpolate_pairs(m_space, filtered, pairs, m_angles, centers, image);
+    } else {
+      back_project(m_space, filtered, m_angles, centers, image, BackProjector::interpolate, Real(1));
+    }
   }
 
 private:
@@ -87,6 +99,7 @@ private:
     View3<Real, Mem> padded;
     View3<complex_type, Mem> spectrum;
     fft::Plan<ExecSpace, Real> r2c, c2r;
+    Kokkos::View<std::uint64_t***, Kokkos::LayoutRight, Mem> pairs;  // float only (see back_project_interpolate_pairs)
   };
 
   Work& work(int S) {
@@ -97,7 +110,11 @@ private:
            View3<complex_type, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::fbp_spectrum"), S,
                                     P, m_np / 2 + 1),
            fft::Plan<ExecSpace, Real>(m_space, fft::Kind::r2c, {m_np}, S * P),
-           fft::Plan<ExecSpace, Real>(m_space, fft::Kind::c2r, {m_np}, S * P)};
+           fft::Plan<ExecSpace, Real>(m_space, fft::Kind::c2r, {m_np}, S * P),
+           {}};
+    if (std::is_same<Real, float>::value)
+      w.pairs = Kokkos::View<std::uint64_t***, Kokkos::LayoutRight, Mem>(
+          Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::fbp_pairs"), S, P, m_geom.n_det);
     return m_work.emplace(S, std::move(w)).first->second;
   }
 
