@@ -87,3 +87,16 @@ def test_center_tooth(beamkit_bin, shared_data):
     assert r.returncode == 0, r.stderr
     values = [float(line.split(":")[-1]) for line in r.stdout.splitlines() if line.startswith("center")]
     assert len(values) == 2 and all(abs(v - 296.3) < 1 for v in values)
+
+
+@pytest.mark.integration
+def test_python_example_runs(shared_data, tmp_path):
+    import os
+    import pathlib
+    import sys
+
+    example = pathlib.Path(__file__).resolve().parents[2] / "examples" / "python" / "tooth.py"
+    r = subprocess.run([sys.executable, str(example), str(shared_data / "tomopy/tooth.h5"), str(tmp_path / "t.png")],
+                       capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    assert r.returncode == 0, r.stderr
+    assert "rotation centre 296." in r.stdout and (tmp_path / "t.png").exists()
