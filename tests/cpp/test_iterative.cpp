@@ -127,6 +127,26 @@ TEST_SUITE("unit") {
     CHECK(osem_res < mlem_res);  // 4 subsets: ~4x the updates per pass
   }
 
+  TEST_CASE("SART and OS-SART converge faster per pass than SIRT") {
+    auto g = geom(32, 40, 48);
+    auto ph = tomo::shepp_logan<double>(32);
+    auto b = project(ph, g);
+    auto err = [&](const std::string& alg, int blocks) {
+      tomo::IterativeOptions o;
+      o.algorithm = alg;
+      o.num_iter = 5;
+      o.num_block = blocks;
+      View3<double, Mem> x("x", 1, 32, 32);
+      tomo::IterativePlan<ExecSpace, double>(ExecSpace(), g, 1, o).run(b, x);
+      return rel_err(x, ph);
+    };
+    const double e_sirt = err("sirt", 1), e_sart = err("sart", 1), e_os = err("os_sart", 8);
+    INFO("image error after 5 passes: sirt " << e_sirt << ", sart " << e_sart << ", os_sart(8) " << e_os);
+    CHECK(e_sart < 0.7 * e_sirt);
+    CHECK(e_os < 0.9 * e_sirt);
+    CHECK(e_sart < 0.35);
+  }
+
   TEST_CASE("iterative plans reject bad options") {
     auto g = geom(8, 8, 6);
     tomo::IterativeOptions o;

@@ -191,3 +191,11 @@ def test_iterative_callback_init_and_errors():
         beamkit.recon(noisy, theta, algorithm="sirt", num_iter=0)
     with pytest.raises(ValueError, match="'init_recon' must have shape"):
         beamkit.recon(noisy, theta, algorithm="sirt", init_recon=np.zeros((1, 3, 3)))
+
+
+def test_sart_variants_reduce_the_residual():
+    ph, theta, noisy = _noisy_shepp(64, 40)
+    for alg, kw in [("sart", {}), ("os_sart", {"num_block": 5})]:
+        seen = []
+        beamkit.recon(noisy, theta, algorithm=alg, num_iter=3, callback=lambda it, r: seen.append(r) or True, **kw)
+        assert len(seen) == 3 and seen[-1] < 0.2, (alg, seen)

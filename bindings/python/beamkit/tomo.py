@@ -21,7 +21,7 @@ from . import _beamkit
 _t = _beamkit.tomo
 
 DIRECT = ("gridrec", "fbp")
-ITERATIVE = ("sirt", "cgls", "mlem", "osem")
+ITERATIVE = ("sirt", "cgls", "mlem", "osem", "sart", "os_sart")
 ALGORITHMS = DIRECT + ITERATIVE
 FILTERS = ("none", "ramlak", "shepp", "cosine", "hamming", "hann", "parzen", "butterworth")
 
@@ -91,7 +91,8 @@ def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", fi
     theta : array of ``n_angles`` angles in radians
     center : float or array of one per slice; default ``n_det / 2``
     algorithm : ``'gridrec'`` (Fourier gridding), ``'fbp'`` (filtered back-projection), or iterative:
-        ``'sirt'``, ``'cgls'``, ``'mlem'``, ``'osem'`` (ordered subsets: ``num_block``, ``ind_block``)``
+        ``'sirt'``, ``'cgls'``, ``'mlem'``, ``'osem'``, ``'sart'`` (one projection at a time), ``'os_sart'``
+        (ordered subsets: ``num_block``, ``ind_block``)``
     filter_name : ``none, ramlak, shepp, cosine, hamming, hann, parzen, butterworth``
     filter_par : ``[cutoff, order]`` for butterworth (default ``[0.5, 8]``)
     num_gridx : output size ``N`` (default ``n_det``)

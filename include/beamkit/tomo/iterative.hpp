@@ -8,6 +8,8 @@
 //   cgls  conjugate gradients on the normal equations A^T A x = A^T b (Bjorck 1996)
 //   mlem  x <- x / C  A^T (b / A x)                          (Shepp & Vardi 1982); b < 0 counts as 0
 //   osem  mlem over ordered subsets of angles (Hudson & Larkin 1994): num_block subsets, ind_block order
+//   sart  sirt one projection at a time (Andersen & Kak 1984): x <- x + lambda C_s^-1 A_s^T R_s^-1 (b_s - A_s x)
+//   os_sart  the same over num_block ordered subsets
 // Images [S][N][N], sinograms [S][P][n_det] (sinogram order); all slices iterate together.
 #pragma once
 #include <beamkit/tomo/projector.hpp>
@@ -18,7 +20,7 @@
 namespace beamkit::tomo {
 
 struct IterativeOptions {
-  std::string algorithm = "sirt";  ///< sirt | cgls | mlem | osem
+  std::string algorithm = "sirt";  ///< sirt | cgls | mlem | osem | sart | os_sart
   int num_iter = 10;
   int num_block = 1;               ///< osem subsets
   std::vector<int> ind_block;      ///< projection order for the subsets (default 0..P-1; TomoPy's meaning)
@@ -43,9 +45,10 @@ public:
     g.validate(where, n_slices);
     check::positive(opt.num_iter, where, "num_iter");
     check::require(opt.algorithm == "sirt" || opt.algorithm == "cgls" || opt.algorithm == "mlem" ||
-                       opt.algorithm == "osem",
-                   where, cat("unknown algorithm '", opt.algorithm, "' (sirt, cgls, mlem, osem)"));
-    if (opt.algorithm == "sirt") check::in_range(opt.relax, 1e-6, 2.0, where, "relax");
+                       opt.algorithm == "osem" || opt.algorithm == "sart" || opt.algorithm == "os_sart",
+                   where, cat("unknown algorithm '", opt.algorithm, "' (sirt, cgls, mlem, osem, sart, os_sart)"));
+    if (opt.algorithm == "sirt" || opt.algorithm == "sart" || opt.algorithm == "os_sart")
+      check::in_range(opt.relax, 1e-6, 2.0, where, "relax");
     check::in_range(opt.num_block, 1, g.n_angles, where, "num_block");
     const int P = g.n_angles, n = g.n_det, N = g.n_grid;
     m_order = opt.ind_block;
@@ -63,7 +66,9 @@ public:
       }
     }
     m_ctr = center_table<Real, Mem>(g, n_slices);
-    const int B = opt.algorithm == "osem" ? opt.num_block : 1;
+    const int B = (opt.algorithm == "osem" || opt.algorithm == "os_sart") ? opt.num_block
+                  : opt.algorithm == "sart"                                ? P
+                                                                          : 1;
     // Subsets: TomoPy splits the ordered projections into num_block consecutive groups.
     for (int b = 0; b < B; ++b) {
       const int a0 = int(std::size_t(P) * b / B), a1 = int(std::size_t(P) * (b + 1) / B);
@@ -82,6 +87,7 @@ public:
       sub.b = Sino("beamkit::tomo::subset_b", std::size_t(n_slices), idx.size(), std::size_t(n));
       sub.ax = Sino("beamkit::tomo::subset_ax", std::size_t(n_slices), idx.size(), std::size_t(n));
       sub.colsum = Image("beamkit::tomo::subset_colsum", std::size_t(n_slices), std::size_t(N), std::size_t(N));
+      sub.rowsum = Sino("beamkit::tomo::subset_rowsum", std::size_t(n_slices), idx.size(), std::size_t(n));
       m_sub.push_back(sub);
     }
     m_all = angle_table<Real, Mem>(g.theta);
@@ -99,6 +105,7 @@ public:
     for (auto& sub : m_sub) {
       Kokkos::deep_copy(sub.b, Real(1));
       back_project(m_space, sub.b, sub.angles, m_ctr, sub.colsum, BackProjector::matched);
+      forward_project(m_space, m_t, sub.angles, m_ctr, sub.rowsum);  // m_t is all ones here
     }
   }
 
@@ -112,6 +119,7 @@ public:
     const double bnorm = std::sqrt(dot(b, b));
     if (m_opt.algorithm == "cgls") return cgls(b, x, bnorm);
     if (m_opt.algorithm == "sirt") return sirt(b, x, bnorm);
+    if (m_opt.algorithm == "sart" || m_opt.algorithm == "os_sart") return sart(b, x, bnorm);
     return em(b, x, bnorm);
   }
 
@@ -119,7 +127,7 @@ private:
   struct Subset {
     Kokkos::View<AngleCoef<Real>*, Mem> angles;
     Kokkos::View<int*, Mem> index;
-    Sino b, ax;
+    Sino b, ax, rowsum;
     Image colsum;
   };
 
@@ -216,21 +224,59 @@ private:
     return it;
   }
 
-  /// MLEM (one subset) and OSEM. x must be positive where the object may be: 0 stays 0.
-  template <class SinoView> int em(const SinoView& b, const Image& x, double bnorm) {
-    const int n = m_geom.n_det, S = m_S;
+  /// Copy the subset's projections of b into sub.b.
+  template <class SinoView> void gather_subset(const SinoView& b, Subset& sub) {
+    const int Ps = int(sub.index.extent(0)), n = m_geom.n_det, S = m_S;
+    auto bs = sub.b;
+    auto idx = sub.index;
+    Kokkos::parallel_for("beamkit::tomo::subset_gather",
+                         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(m_space, {0, 0, 0}, {S, Ps, n}),
+                         KOKKOS_LAMBDA(const int s, const int a, const int d) { bs(s, a, d) = Real(b(s, idx(a), d)); });
+  }
+
+  /// SART (one projection per subset) and OS-SART: SIRT's update applied subset after subset.
+  template <class SinoView> int sart(const SinoView& b, const Image& x, double bnorm) {
+    const Real lambda = Real(m_opt.relax);
+    const bool nonneg = m_opt.nonneg;
     int it = 0;
     for (; it < m_opt.num_iter; ++it) {
       for (auto& sub : m_sub) {
-        const int Ps = int(sub.index.extent(0));
-        auto bs = sub.b;
-        auto idx = sub.index;
-        Kokkos::parallel_for("beamkit::tomo::subset_gather",
-                             Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(m_space, {0, 0, 0}, {S, Ps, n}),
-                             KOKKOS_LAMBDA(const int s, const int a, const int d) { bs(s, a, d) = Real(b(s, idx(a), d)); });
+        gather_subset(b, sub);
+        forward_project(m_space, x, sub.angles, m_ctr, sub.ax);
+        Real* r = sub.ax.data();
+        const Real* pb = sub.b.data();
+        const Real* R = sub.rowsum.data();
+        each(sub.ax.span(), KOKKOS_LAMBDA(const std::int64_t i) {
+          r[i] = R[i] > Real(1e-12) ? (pb[i] - r[i]) / R[i] : Real(0);
+        });
+        back_project(m_space, sub.ax, sub.angles, m_ctr, m_t, BackProjector::matched);
+        Real* px = x.data();
+        const Real* t = m_t.data();
+        const Real* C = sub.colsum.data();
+        each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) {
+          const Real v = px[i] + (C[i] > Real(1e-12) ? lambda * t[i] / C[i] : Real(0));
+          px[i] = nonneg && v < Real(0) ? Real(0) : v;
+        });
+      }
+      double rel = 0;
+      if (m_opt.callback) rel = residual(b, x) / (bnorm > 0 ? bnorm : 1);
+      if (!report(it + 1, rel)) {
+        ++it;
+        break;
+      }
+    }
+    return it;
+  }
+
+  /// MLEM (one subset) and OSEM. x must be positive where the object may be: 0 stays 0.
+  template <class SinoView> int em(const SinoView& b, const Image& x, double bnorm) {
+    int it = 0;
+    for (; it < m_opt.num_iter; ++it) {
+      for (auto& sub : m_sub) {
+        gather_subset(b, sub);
         forward_project(m_space, x, sub.angles, m_ctr, sub.ax);
         Real* q = sub.ax.data();
-        const Real* pb = bs.data();
+        const Real* pb = sub.b.data();
         // EM models counts: negative data (noise in -log'd projections) count as 0
         each(sub.ax.span(), KOKKOS_LAMBDA(const std::int64_t i) {
           q[i] = q[i] > Real(1e-12) ? kmath::max(pb[i], Real(0)) / q[i] : Real(0);

@@ -16,7 +16,7 @@
 namespace beamkit::tomo {
 
 struct ReconOptions {
-  std::string algorithm = "gridrec";  ///< gridrec | fbp | sirt | cgls | mlem | osem
+  std::string algorithm = "gridrec";  ///< gridrec | fbp | sirt | cgls | mlem | osem | sart | os_sart
   FilterSpec filter;
   double pad_factor = 2.0;      ///< rows zero-padded to >= pad_factor * n_det before filtering
   int num_gridx = 0;            ///< output N (0: n_det)
@@ -30,7 +30,9 @@ struct ReconOptions {
   bool init_from_out = false;  ///< start from the values already in `out` (TomoPy's init_recon)
 };
 
-inline bool is_iterative(const std::string& a) { return a == "sirt" || a == "cgls" || a == "mlem" || a == "osem"; }
+inline bool is_iterative(const std::string& a) {
+  return a == "sirt" || a == "cgls" || a == "mlem" || a == "osem" || a == "sart" || a == "os_sart";
+}
 
 namespace detail {
 /// Copy slices [s0, s0+S) of the input into a [S][P][n_det] batch (transposing projection order).
@@ -91,7 +93,7 @@ void recon(const ExecSpace& space, const TomoView& tomo, const std::vector<doubl
     go.pad_factor = opt.pad_factor;
     grid.reset(new GridrecPlan<ExecSpace, Real>(space, g, go));
   } else if (!is_iterative(alg)) {
-    fail(errc::invalid_argument, where, cat("unknown algorithm '", alg, "' (gridrec, fbp, sirt, cgls, mlem, osem)"));
+    fail(errc::invalid_argument, where, cat("unknown algorithm '", alg, "' (gridrec, fbp, sirt, cgls, mlem, osem, sart, os_sart)"));
   }
   for (int s0 = 0; s0 < S; s0 += batch) {
     const int nb = std::min(batch, S - s0);
