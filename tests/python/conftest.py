@@ -26,3 +26,19 @@ def beamkit_bin():
     if not b.exists():
         pytest.fail(f"beamkit CLI not built at {b}")
     return str(b)
+
+
+@pytest.fixture(scope="session")
+def tooth(shared_data):
+    """The tooth scan as line integrals: (proj [181][2][640] float32, theta in radians)."""
+    import numpy as np
+
+    import beamkit
+
+    f = str(shared_data / "tomopy" / "tooth.h5")
+    data = beamkit.io.read_h5(f, "/exchange/data")
+    white = beamkit.io.read_h5(f, "/exchange/data_white").mean(axis=0)
+    dark = beamkit.io.read_h5(f, "/exchange/data_dark").mean(axis=0)
+    theta = np.radians(beamkit.io.read_h5(f, "/exchange/theta"))
+    proj = -np.log(np.clip((data - dark) / (white - dark), 1e-6, None)).astype(np.float32)
+    return proj, theta

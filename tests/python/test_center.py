@@ -22,13 +22,8 @@ def test_synthetic_known_axis():
 
 
 @pytest.mark.integration
-def test_tooth(shared_data):
-    f = str(shared_data / "tomopy" / "tooth.h5")
-    data = beamkit.io.read_h5(f, "/exchange/data")
-    white = beamkit.io.read_h5(f, "/exchange/data_white").mean(axis=0)
-    dark = beamkit.io.read_h5(f, "/exchange/data_dark").mean(axis=0)
-    theta = np.radians(beamkit.io.read_h5(f, "/exchange/theta"))
-    proj = -np.log(np.clip((data - dark) / (white - dark), 1e-6, None)).astype(np.float32)
+def test_tooth(tooth):
+    proj, theta = tooth
     assert abs(beamkit.find_center_pc(proj[0], proj[-1]) - 296.3) < 1  # measured 296.35
     assert abs(beamkit.find_center(proj, theta, init=320, radius=40) - 296.3) < 1  # measured 296.44
 

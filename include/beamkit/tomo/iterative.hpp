@@ -147,6 +147,11 @@ private:
   bool report(int it, double resid) {
     return !m_opt.callback || m_opt.callback(it, resid);
   }
+  /// End of an iteration of the subset methods: the residual is computed only for a callback.
+  template <class SinoView> bool continue_after(const SinoView& b, const Image& x, double bnorm, int it) {
+    if (!m_opt.callback) return true;
+    return report(it, residual(b, x) / (bnorm > 0 ? bnorm : 1));
+  }
 
   /// r = b - A x; returns ||r||.
   template <class SinoView> double residual(const SinoView& b, const Image& x) {
@@ -258,9 +263,7 @@ private:
           px[i] = nonneg && v < Real(0) ? Real(0) : v;
         });
       }
-      double rel = 0;
-      if (m_opt.callback) rel = residual(b, x) / (bnorm > 0 ? bnorm : 1);
-      if (!report(it + 1, rel)) {
+      if (!continue_after(b, x, bnorm, it + 1)) {
         ++it;
         break;
       }
@@ -287,9 +290,7 @@ private:
         const Real* C = sub.colsum.data();
         each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) { px[i] = C[i] > Real(1e-12) ? px[i] * t[i] / C[i] : Real(0); });
       }
-      double rel = 0;
-      if (m_opt.callback) rel = residual(b, x) / (bnorm > 0 ? bnorm : 1);
-      if (!report(it + 1, rel)) {
+      if (!continue_after(b, x, bnorm, it + 1)) {
         ++it;
         break;
       }
