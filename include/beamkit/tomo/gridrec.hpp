@@ -29,6 +29,8 @@
 #include <beamkit/tomo/filters.hpp>
 #include <beamkit/tomo/geometry.hpp>
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <numeric>
 #include <cmath>
 #include <vector>
@@ -49,9 +51,9 @@ template <class ExecSpace, class Real> class GridrecPlan {
 public:
   using Mem = typename ExecSpace::memory_space;
   using complex_type = Kokkos::complex<Real>;
-  static constexpr int tile = 64;         // spreading tile (grid points per side)
-  static constexpr int table_res = 4096;  // kernel table points per grid unit
+  static constexpr int tile = 64;        // target spreading tile (grid points per side)
   static constexpr int max_width = 16;
+  static constexpr int max_degree = 20;  // Horner degree of the piecewise kernel polynomials
 
   GridrecPlan(const ExecSpace& space, const ParallelGeometry& g, const GridrecOptions& opt = {})
       : m_space(space), m_geom(g), m_opt(opt) {
@@ -129,7 +131,7 @@ private:
   /// Kernel width for ~1e-6 (float) / ~1e-9 (double) relative accuracy at oversampling sigma
   /// (FINUFFT's rule: digits per grid point = pi sqrt(1 - 1/sigma) / ln 10).
   static int default_width(double sigma) {
-    const double digits = std::is_same<Real, float>::value ? 5.0 : 9.5;
+    const double digits = std::is_same<Real, float>::value ? 4.8 : 9.5;
     const double per = 3.141592653589793 * std::sqrt(1.0 - 1.0 / sigma) / std::log(10.0);
     return std::min(max_width, int(std::ceil(digits / per)));
   }
@@ -137,6 +139,12 @@ private:
   double phi(double t) const {  // the ES kernel, t in grid units
     const double z = 2.0 * t / m_w;
     return std::abs(z) >= 1 ? 0.0 : std::exp(m_beta * (std::sqrt(1.0 - z * z) - 1.0));
+  }
+  /// The kernel on its closed support (exp(-beta) at |t| = w/2, not 0): the footprint's end points
+  /// are fitted continuously; the jump of size exp(-beta) there is the kernel's own error level.
+  double phi_closed(double t) const {
+    const double z = std::min(1.0, std::abs(2.0 * t / m_w));
+    return std::exp(m_beta * (std::sqrt(1.0 - z * z) - 1.0));
   }
 
   /// Radial frequency of row-FFT index k (cycles per pixel).
@@ -146,12 +154,10 @@ private:
     auto host_mirror = [](const auto& v) {
       return Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), v);
     };
-    // Kernel table on [0, w/2].
-    const int nt = m_w * table_res / 2 + 2;
-    m_table = View1<Real, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::es_table"), std::size_t(nt));
-    auto ht = host_mirror(m_table);
-    for (int i = 0; i < nt; ++i) ht(i) = Real(phi(double(i) / table_res));
-    Kokkos::deep_copy(m_table, ht);
+    // The kernel as w polynomials in x = 2z - 1, z in [0, 1] the footprint's fractional offset:
+    // weight j of a sample is phi(j + 1 - w/2 - z) (FINUFFT's piecewise-polynomial "Horner" kernel).
+    // Evaluating all w weights is one short vector recurrence instead of w table gathers.
+    fit_horner();
     // De-apodisation 1 / phi_hat(x / M), x = i - floor(N/2), with phi_hat(xi) = 2 int_0^{w/2} phi(t) cos(2 pi t xi) dt
     // by composite Gauss-Legendre (8 points x 4w panels).
     static const double gx[8] = {-0.9602898564975363, -0.7966664774136267, -0.5255324099163290, -0.1834346424956498,
@@ -201,50 +207,103 @@ private:
                                         2, std::size_t(nd));
   }
 
-  /// Lists, per tile of the grid, the polar samples whose kernel footprint reaches into it (CSR).
+  /// The polynomials for weight j (0 <= j < w), fitted in double by interpolation at Chebyshev nodes
+  /// (Chebyshev coefficients by a direct cosine sum, then converted to monomials in x); the degree is
+  /// the smallest that meets the kernel's own accuracy (max error on [-1, 1] below exp(-beta), and
+  /// 1e-7 float / 1e-11 double). Stored [degree][max_width] with zero columns past w, so padded lanes stay zero.
+  void fit_horner() {
+    // The kernel itself is only as good as its edge value exp(-beta): fit no closer than that.
+    const double target = std::max(std::is_same<Real, float>::value ? 1e-7 : 1e-11, std::exp(-m_beta));
+    std::vector<double> mono;  // [(D + 1) * w]
+    int D = 6;
+    for (; D <= max_degree; ++D) {
+      mono.assign(std::size_t(D + 1) * m_w, 0.0);
+      const int nn = D + 1;
+      // T_k in monomials: T_0 = 1, T_1 = x, T_{k+1} = 2x T_k - T_{k-1}.
+      std::vector<std::vector<double>> T(static_cast<std::size_t>(nn), std::vector<double>(static_cast<std::size_t>(nn), 0.0));
+      T[0][0] = 1;
+      if (nn > 1) T[1][1] = 1;
+      for (int k = 2; k < nn; ++k)
+        for (int d = 0; d <= k; ++d)
+          T[std::size_t(k)][std::size_t(d)] = (d > 0 ? 2 * T[std::size_t(k - 1)][std::size_t(d - 1)] : 0.0) - T[std::size_t(k - 2)][std::size_t(d)];
+      for (int j = 0; j < m_w; ++j) {
+        auto f = [&](double x) { return phi_closed(j + 1 - 0.5 * m_w - 0.5 * (x + 1)); };
+        std::vector<double> fx(static_cast<std::size_t>(nn)), cheb(static_cast<std::size_t>(nn));
+        for (int i = 0; i < nn; ++i) fx[std::size_t(i)] = f(std::cos(3.141592653589793 * (i + 0.5) / nn));
+        for (int k = 0; k < nn; ++k) {
+          double s = 0;
+          for (int i = 0; i < nn; ++i) s += fx[std::size_t(i)] * std::cos(3.141592653589793 * k * (i + 0.5) / nn);
+          cheb[std::size_t(k)] = (k == 0 ? 1.0 : 2.0) * s / nn;
+        }
+        for (int k = 0; k < nn; ++k)
+          for (int d = 0; d <= k; ++d) mono[std::size_t(d) * m_w + j] += cheb[std::size_t(k)] * T[std::size_t(k)][std::size_t(d)];
+      }
+      double err = 0;
+      for (int i = 0; i <= 2000; ++i) {
+        const double x = -1 + 2.0 * i / 2000;
+        for (int j = 0; j < m_w; ++j) {
+          double v = 0;
+          for (int d = D; d >= 0; --d) v = v * x + mono[std::size_t(d) * m_w + j];
+          err = std::max(err, std::abs(v - phi_closed(j + 1 - 0.5 * m_w - 0.5 * (x + 1))));
+        }
+      }
+      if (err <= target || D == max_degree) break;
+    }
+    m_degree = D;
+    m_horner = View2<Real, Mem>("beamkit::tomo::gridrec_kernel_poly", std::size_t(D + 1), std::size_t(max_width));
+    auto hh = Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), m_horner);
+    for (int d = 0; d <= D; ++d)
+      for (int j = 0; j < max_width; ++j) hh(d, j) = j < m_w ? Real(mono[std::size_t(d) * m_w + j]) : Real(0);
+    Kokkos::deep_copy(m_horner, hh);
+  }
+
+  /// Groups the polar samples by the tile that holds their footprint's first grid point (CSR). Tiles are
+  /// at least w wide and their count per side is even, so a footprint reaches at most into the next
+  /// tile, and tiles of one colour (tile row parity, tile column parity) never touch each other's
+  /// footprints, even across the periodic wrap: the four colours are spread one after another, the
+  /// tiles of a colour in parallel, with plain (non-atomic) adds and no clipping.
   template <class HostTrig> void build_tiles(const HostTrig& trig) {
     const int P = m_geom.n_angles, nd = m_nd, M = m_m, w = m_w;
-    m_ntile = (M + tile - 1) / tile;
-    std::vector<std::vector<int>> lists(std::size_t(m_ntile) * m_ntile);
-    for (int a = 0; a < P; ++a)
-      for (int k = 0; k < nd; ++k) {
-        if (nd % 2 == 0 && k == nd / 2) continue;
-        // the same expressions as in spread(), in double, so host tiling and device spreading agree
-        const double nu = nu_of(k, nd);
-        const int lx0 = int(std::ceil(double(M) * nu * trig(a, 0) - 0.5 * double(w)));
-        const int ly0 = int(std::ceil(double(M) * nu * trig(a, 1) - 0.5 * double(w)));
-        int ty_seen[3] = {-1, -1, -1}, tx_seen[3] = {-1, -1, -1}, nty = 0, ntx = 0;
-        for (int j = 0; j < w; ++j) {
-          const int ty = (((ly0 + j) % M + M) % M) / tile, tx = (((lx0 + j) % M + M) % M) / tile;
-          // a footprint can wrap around the periodic grid and re-enter a tile: list each tile once
-          if (std::find(ty_seen, ty_seen + nty, ty) == ty_seen + nty) ty_seen[nty++] = ty;
-          if (std::find(tx_seen, tx_seen + ntx, tx) == tx_seen + ntx) tx_seen[ntx++] = tx;
-        }
-        for (int i = 0; i < nty; ++i)
-          for (int j = 0; j < ntx; ++j)
-            lists[std::size_t(ty_seen[i]) * m_ntile + std::size_t(tx_seen[j])].push_back(a * nd + k);
-      }
-    // Per sample: the footprint's first grid point, wrapped into [0, M), and the kernel centre's offset
-    // from it (computed once here in double; spreading then needs no division and no double math).
+    int nt = std::max(2, 2 * int(std::lround(double(M) / (2.0 * tile))));
+    while (nt > 2 && M / nt < w) nt -= 2;
+    m_ntile = nt;
+    std::vector<int> tile_of(static_cast<std::size_t>(M));
+    for (int i = 0; i < nt; ++i)
+      for (int x = int(std::int64_t(i) * M / nt); x < int(std::int64_t(i + 1) * M / nt); ++x) tile_of[std::size_t(x)] = i;
     m_origin = Kokkos::View<int* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_origin"),
                                           std::size_t(P) * nd);
-    m_offset = Kokkos::View<Real* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_offset"),
-                                           std::size_t(P) * nd);
+    m_arg = Kokkos::View<Real* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_kernel_arg"),
+                                        std::size_t(P) * nd);
     auto ho = Kokkos::create_mirror_view(m_origin);
-    auto hoff = Kokkos::create_mirror_view(m_offset);
+    auto harg = Kokkos::create_mirror_view(m_arg);
+    std::vector<std::vector<int>> lists(std::size_t(nt) * nt);
     for (int a = 0; a < P; ++a)
       for (int k = 0; k < nd; ++k) {
+        const std::size_t i = std::size_t(a) * nd + k;
+        // Per sample, once, in double: the footprint's first grid point wrapped into [0, M) and the
+        // Horner argument of its fractional offset, so spreading needs no division and no double math.
         const double nu = nu_of(k, nd);
         const double gxd = double(M) * nu * trig(a, 0), gyd = double(M) * nu * trig(a, 1);
         const int lx0 = int(std::ceil(gxd - 0.5 * double(w))), ly0 = int(std::ceil(gyd - 0.5 * double(w)));
-        const std::size_t i = std::size_t(a) * nd + k;
         ho(i, 0) = ((lx0 % M) + M) % M;
         ho(i, 1) = ((ly0 % M) + M) % M;
-        hoff(i, 0) = Real(gxd - lx0);
-        hoff(i, 1) = Real(gyd - ly0);
+        harg(i, 0) = Real(2 * (gxd - lx0 - (0.5 * w - 1)) - 1);
+        harg(i, 1) = Real(2 * (gyd - ly0 - (0.5 * w - 1)) - 1);
+        if (nd % 2 == 0 && k == nd / 2) continue;  // the Nyquist sample has coefficient 0
+        lists[std::size_t(tile_of[std::size_t(ho(i, 1))]) * nt + std::size_t(tile_of[std::size_t(ho(i, 0))])].push_back(int(i));
       }
     Kokkos::deep_copy(m_origin, ho);
-    Kokkos::deep_copy(m_offset, hoff);
+    Kokkos::deep_copy(m_arg, harg);
+    // Within a tile, consecutive samples of one angle (k, k + 1) overlap in w - 1 of their w columns:
+    // spreading them back to back makes every grid load wait for the previous sample's stores
+    // (failed store-to-load forwarding). Visiting k in residue classes mod R, R samples ~ w grid
+    // points apart, keeps consecutive footprints disjoint and the reads still in ascending order.
+    const int R = int(std::ceil(double(w) * nd / M)) + 1;
+    for (auto& l : lists)
+      std::stable_sort(l.begin(), l.end(), [&](int i1, int i2) {
+        const int k1 = i1 % nd, k2 = i2 % nd;
+        return k1 % R != k2 % R ? k1 % R < k2 % R : i1 < i2;
+      });
     std::size_t total = 0;
     for (auto& l : lists) total += l.size();
     m_tile_start = Kokkos::View<int*, Mem>("beamkit::tomo::gridrec_tile_start", lists.size() + 1);
@@ -260,11 +319,18 @@ private:
     hs(lists.size()) = int(pos);
     Kokkos::deep_copy(m_tile_start, hs);
     Kokkos::deep_copy(m_tile_items, hi);
-    // Tiles near the frequency origin hold far more samples (every angle passes through it): hand
-    // them out first so dynamic scheduling ends balanced.
-    std::vector<int> order(lists.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return lists[std::size_t(a)].size() > lists[std::size_t(b)].size(); });
+    // Tile order: by colour, and within a colour the heaviest first (the tiles around the frequency
+    // origin hold far more samples: every angle passes through it), so dynamic scheduling ends balanced.
+    std::vector<int> order;
+    for (int colour = 0; colour < 4; ++colour) {
+      m_colour_start[std::size_t(colour)] = int(order.size());
+      const std::size_t first = order.size();
+      for (int t = 0; t < nt * nt; ++t)
+        if (((t / nt) % 2) * 2 + (t % nt) % 2 == colour) order.push_back(t);
+      std::stable_sort(order.begin() + std::ptrdiff_t(first), order.end(),
+                       [&](int a, int b) { return lists[std::size_t(a)].size() > lists[std::size_t(b)].size(); });
+    }
+    m_colour_start[4] = int(order.size());
     m_tile_order = Kokkos::View<int*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_tile_order"),
                                            order.size());
     auto hord = Kokkos::create_mirror_view(m_tile_order);
@@ -335,113 +401,123 @@ private:
         });
   }
 
-  /// Adds sample (a, k)'s kernel footprint, clipped to grid rows [r_lo, r_hi) x columns [c_lo, c_hi).
-  /// The rows of the footprint are distributed with `rows(begin, end, f)` (a team's threads on a GPU,
-  /// a plain loop on the host); the columns run as an independent (vector) loop.
+  /// Spreading: every polar sample adds c * phi(x - gx) phi(y - gy) to its w x w footprint of the grid.
   struct SpreadArgs {
     View2<complex_type, Mem> grid, coef;
     Kokkos::View<int* [2], Mem> origin;
-    Kokkos::View<Real* [2], Mem> offset;
-    View1<Real, Mem> table;
-    int nd, M, w;
+    Kokkos::View<Real* [2], Mem> arg;
+    View2<Real, Mem> horner;
+    int M, degree;
   };
-  template <class RowLoop>
-  KOKKOS_INLINE_FUNCTION static void spread_sample(const SpreadArgs& A, int sidx, int r_lo, int r_hi, int c_lo, int c_hi,
-                                                   const RowLoop& rows) {
-    const int M = A.M, w = A.w;
-    const complex_type c = A.coef.data()[sidx];  // coef is [P][nd], sample index a * nd + k
-    const Real gx = A.offset(sidx, 0), gy = A.offset(sidx, 1);  // kernel centre from the footprint's first point
-    // The footprint's rows/columns inside the tile: j with (b + j) mod M in [lo, hi), as up to two
-    // runs (the second when the footprint wraps around the periodic grid).
-    const int bx = A.origin(sidx, 0), by = A.origin(sidx, 1);
-    const Real* tab = A.table.data();
-    // Separable kernel: column weights times the coefficient, interleaved (re, im) like the grid, so
-    // each footprint row is one contiguous multiply-add of a scalar row weight.
-    Real wy[max_width], cw[2 * max_width];
-    for (int j = 0; j < w; ++j) {
-      const Real tx = kmath::fabs(Real(j) - gx) * Real(table_res), ty = kmath::fabs(Real(j) - gy) * Real(table_res);
-      const int ix = int(tx), iy = int(ty);
-      const Real wxj = tab[ix] + (tx - Real(ix)) * (tab[ix + 1] - tab[ix]);
-      wy[j] = tab[iy] + (ty - Real(iy)) * (tab[iy + 1] - tab[iy]);
-      cw[2 * j] = c.real() * wxj;
-      cw[2 * j + 1] = c.imag() * wxj;
-    }
-    Real* g = reinterpret_cast<Real*>(A.grid.data());  // interleaved (re, im): complex<Real> layout
-    const bool inside = by >= r_lo && by + w <= r_hi && bx >= c_lo && bx + w <= c_hi;
-    if (inside) {  // the common case: the whole footprint in this tile, no wrap; fixed-length rows
-      Real* base = g + 2 * (std::size_t(by) * std::size_t(M) + std::size_t(bx));
-      switch (w) {
-        case 7: full_rows<7>(base, M, wy, cw, rows); return;
-        case 8: full_rows<8>(base, M, wy, cw, rows); return;
-        case 9: full_rows<9>(base, M, wy, cw, rows); return;
-        case 10: full_rows<10>(base, M, wy, cw, rows); return;
-        case 12: full_rows<12>(base, M, wy, cw, rows); return;
-        case 16: full_rows<16>(base, M, wy, cw, rows); return;
-        default: break;
+
+  /// The w kernel weights of a footprint along one axis (lanes past w come out 0), by Horner.
+  template <int WP>
+  KOKKOS_FORCEINLINE_FUNCTION static void kernel_weights(const Real* poly, int degree, Real x, Real y, Real* wx, Real* wy) {
+    for (int j = 0; j < WP; ++j) wx[j] = wy[j] = poly[std::size_t(degree) * max_width + j];
+    for (int d = degree - 1; d >= 0; --d) {
+      const Real* c = poly + std::size_t(d) * max_width;
+      BEAMKIT_PRAGMA_SIMD
+      for (int j = 0; j < WP; ++j) {
+        wx[j] = wx[j] * x + c[j];
+        wy[j] = wy[j] * y + c[j];
       }
     }
-    for (int wrap_y = 0; wrap_y < 2; ++wrap_y) {
-      const int jy0 = kmath::max(0, r_lo + wrap_y * M - by), jy1 = kmath::min(w, r_hi + wrap_y * M - by);
-      if (jy0 >= jy1) continue;
-      rows(jy0, jy1, [&](const int jy) {
+  }
+
+  /// Adds sample `sidx`'s whole footprint (W = w known at compile time). Footprint rows are handed to
+  /// `rows(begin, end, f)` (a team's threads on a GPU, a plain loop on the host); the W complex adds
+  /// of a row are one contiguous run of 2W floats unless the footprint wraps around the grid's edge.
+  template <int W, class RowLoop>
+  KOKKOS_FORCEINLINE_FUNCTION static void spread_sample(const SpreadArgs& A, int sidx, const RowLoop& rows) {
+    constexpr int WP = (W + 7) / 8 * 8;
+    Real wx[WP], wy[WP], cw[2 * WP];
+    kernel_weights<WP>(A.horner.data(), A.degree, A.arg(sidx, 0), A.arg(sidx, 1), wx, wy);
+    const complex_type c = A.coef.data()[sidx];  // coef is [P][nd], sample index a * nd + k
+    for (int j = 0; j < WP; ++j) {
+      cw[2 * j] = c.real() * wx[j];
+      cw[2 * j + 1] = c.imag() * wx[j];
+    }
+    const int M = A.M, bx = A.origin(sidx, 0), by = A.origin(sidx, 1);
+    Real* g = reinterpret_cast<Real*>(A.grid.data());  // interleaved (re, im): complex<Real> layout
+    if (bx + W <= M) {
+      rows(0, W, [&](const int jy) {
+        const int r = by + jy < M ? by + jy : by + jy - M;
+        Real* dst = g + 2 * (std::size_t(r) * std::size_t(M) + std::size_t(bx));
         const Real wyj = wy[jy];
-        Real* row = g + 2 * (std::size_t(by + jy - wrap_y * M) * std::size_t(M));
-        for (int wrap_x = 0; wrap_x < 2; ++wrap_x) {
-          const int jx0 = kmath::max(0, c_lo + wrap_x * M - bx), jx1 = kmath::min(w, c_hi + wrap_x * M - bx);
-          Real* dst = row + 2 * (bx - wrap_x * M);
-          for (int k = 2 * jx0; k < 2 * jx1; ++k) dst[k] += wyj * cw[k];
+        BEAMKIT_PRAGMA_SIMD
+        for (int k = 0; k < 2 * W; ++k) dst[k] += wyj * cw[k];
+      });
+    } else {  // the footprint wraps around the periodic grid in x
+      rows(0, W, [&](const int jy) {
+        const int r = by + jy < M ? by + jy : by + jy - M;
+        Real* row = g + 2 * std::size_t(r) * std::size_t(M);
+        const Real wyj = wy[jy];
+        for (int jx = 0; jx < W; ++jx) {
+          const int col = bx + jx < M ? bx + jx : bx + jx - M;
+          row[2 * col] += wyj * cw[2 * jx];
+          row[2 * col + 1] += wyj * cw[2 * jx + 1];
         }
       });
     }
   }
 
-  /// All W rows of a footprint that lies inside one tile: fixed-length (unrolled, vectorised) rows.
-  template <int W, class RowLoop>
-  KOKKOS_FORCEINLINE_FUNCTION static void full_rows(Real* base, int M, const Real* wy, const Real* cw, const RowLoop& rows) {
-    rows(0, W, [&](const int jy) {
-      Real* dst = base + 2 * std::size_t(jy) * std::size_t(M);
-      const Real wyj = wy[jy];
-      for (int k = 0; k < 2 * W; ++k) dst[k] += wyj * cw[k];
-    });
+  void spread() {
+    switch (m_w) {
+      case 2: spread_w<2>(); return;
+      case 3: spread_w<3>(); return;
+      case 4: spread_w<4>(); return;
+      case 5: spread_w<5>(); return;
+      case 6: spread_w<6>(); return;
+      case 7: spread_w<7>(); return;
+      case 8: spread_w<8>(); return;
+      case 9: spread_w<9>(); return;
+      case 10: spread_w<10>(); return;
+      case 11: spread_w<11>(); return;
+      case 12: spread_w<12>(); return;
+      case 13: spread_w<13>(); return;
+      case 14: spread_w<14>(); return;
+      case 15: spread_w<15>(); return;
+      default: spread_w<16>(); return;
+    }
   }
 
-  void spread() {
+  template <int W> void spread_w() {
+    static_assert(W <= max_width, "beamkit::tomo::GridrecPlan: kernel width above max_width");
     Kokkos::deep_copy(m_space, m_grid, complex_type(0, 0));
-    const SpreadArgs A{m_grid, m_rows, m_origin, m_offset, m_table, m_nd, m_m, m_w};
+    const SpreadArgs A{m_grid, m_rows, m_origin, m_arg, m_horner, m_m, m_degree};
     auto start = m_tile_start;
     auto items = m_tile_items;
     auto order = m_tile_order;
-    const int M = m_m, nt = m_ntile;
-    if constexpr (beamkit::detail::is_host_space<ExecSpace>::value) {
-      // Host: one tile per iteration (heaviest first, one at a time), its samples in a tight loop.
-      Kokkos::parallel_for(
-          "beamkit::tomo::gridrec_spread",
-          Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>>(m_space, 0, nt * nt, Kokkos::ChunkSize(1)),
-          KOKKOS_LAMBDA(const int i) {
-            const int t = order(i);
-            const int r_lo = (t / nt) * tile, r_hi = kmath::min(M, r_lo + tile);
-            const int c_lo = (t % nt) * tile, c_hi = kmath::min(M, c_lo + tile);
-            auto rows = [](int b, int e, const auto& f) {
-              for (int j = b; j < e; ++j) f(j);
-            };
-            for (int it = start(t); it < start(t + 1); ++it) spread_sample(A, items(it), r_lo, r_hi, c_lo, c_hi, rows);
-          });
-    } else {
-      // Device: one team per tile; a sample's footprint rows go to the team's threads (distinct rows,
-      // so no atomics), samples one after another.
-      using policy = Kokkos::TeamPolicy<ExecSpace>;
-      using member = typename policy::member_type;
-      Kokkos::parallel_for(
-          "beamkit::tomo::gridrec_spread", policy(m_space, nt * nt, Kokkos::AUTO), KOKKOS_LAMBDA(const member& team) {
-            const int t = team.league_rank();
-            const int r_lo = (t / nt) * tile, r_hi = kmath::min(M, r_lo + tile);
-            const int c_lo = (t % nt) * tile, c_hi = kmath::min(M, c_lo + tile);
-            auto rows = [&](int b, int e, const auto& f) { Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b, e), f); };
-            for (int it = start(t); it < start(t + 1); ++it) {
-              spread_sample(A, items(it), r_lo, r_hi, c_lo, c_hi, rows);
-              team.team_barrier();
-            }
-          });
+    for (int colour = 0; colour < 4; ++colour) {
+      const int t0 = m_colour_start[std::size_t(colour)], t1 = m_colour_start[std::size_t(colour) + 1];
+      if (t0 == t1) continue;
+      if constexpr (beamkit::detail::is_host_space<ExecSpace>::value) {
+        // Host: one tile per iteration (heaviest first), its samples in a tight loop.
+        Kokkos::parallel_for(
+            "beamkit::tomo::gridrec_spread",
+            Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>>(m_space, t0, t1, Kokkos::ChunkSize(1)),
+            KOKKOS_LAMBDA(const int i) {
+              const int t = order(i);
+              auto rows = [](int b, int e, const auto& f) {
+                for (int j = b; j < e; ++j) f(j);
+              };
+              for (int it = start(t); it < start(t + 1); ++it) spread_sample<W>(A, items(it), rows);
+            });
+      } else {
+        // Device: one team per tile; a sample's footprint rows go to the team's threads (distinct rows,
+        // so no atomics), samples one after another.
+        using policy = Kokkos::TeamPolicy<ExecSpace>;
+        using member = typename policy::member_type;
+        Kokkos::parallel_for(
+            "beamkit::tomo::gridrec_spread", policy(m_space, t1 - t0, Kokkos::AUTO), KOKKOS_LAMBDA(const member& team) {
+              const int t = order(t0 + team.league_rank());
+              auto rows = [&](int b, int e, const auto& f) { Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b, e), f); };
+              for (int it = start(t); it < start(t + 1); ++it) {
+                spread_sample<W>(A, items(it), rows);
+                team.team_barrier();
+              }
+            });
+      }
     }
   }
 
@@ -463,13 +539,16 @@ private:
   ParallelGeometry m_geom;
   GridrecOptions m_opt;
   int m_w = 7, m_nd = 0, m_ext = 0, m_np = 0, m_n = 0, m_m = 0, m_ntile = 0;  // m_nd: radial samples per angle
+  int m_degree = 0;                     // Horner degree of the kernel polynomials
+  std::array<int, 5> m_colour_start{};  // tile_order ranges of the four colours
   double m_beta = 0;
   Kokkos::View<double* [2], Mem> m_trig;  // (cos, -sin) per angle, double: the sample positions
-  View1<Real, Mem> m_table, m_deapo, m_filter;
+  View1<Real, Mem> m_deapo, m_filter;
+  View2<Real, Mem> m_horner;  // [degree + 1][max_width] kernel polynomial coefficients
   View2<complex_type, Mem> m_factor, m_cphase;
   Kokkos::View<int*, Mem> m_tile_start, m_tile_items, m_tile_order;
   Kokkos::View<int* [2], Mem> m_origin;   // per sample: footprint origin (x, y) in [0, M)
-  Kokkos::View<Real* [2], Mem> m_offset;  // per sample: kernel centre - origin (x, y)
+  Kokkos::View<Real* [2], Mem> m_arg;     // per sample: Horner argument of the fractional offset (x, y)
   View2<complex_type, Mem> m_pad, m_rows, m_grid;
   fft::Plan<ExecSpace, Real> m_pad_fft{fft::Kind::c2c, {1}, 1}, m_row_fft{fft::Kind::c2c, {1}, 1},
       m_grid_fft{fft::Kind::c2c, {1}, 1};
