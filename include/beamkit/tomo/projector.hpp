@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <beamkit/tomo/geometry.hpp>
+#include <beamkit/tomo/detail/backproject_simd.hpp>
 
 namespace beamkit::tomo {
 
@@ -208,8 +209,10 @@ struct BackProjectFunctor {
   using member_type = typename policy_type::member_type;
   using acc_view = Kokkos::View<Acc*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   using part_view = Kokkos::View<Real*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-  static constexpr int rows_per_team = 4, chunk = 32;
+  static constexpr int rows_per_team = 4, chunk = 32, G = 4;  // G: angles fused per pixel pass
   static constexpr bool matched = Kind == BackProjector::matched;
+  static constexpr bool use_simd =
+      simd_bp::available && is_host_space<ExecSpace>::value && std::is_same<Real, float>::value;
 
   SinoView m_sino;   // [S][P][n_det] (the last axis contiguous)
   ImageView m_img;   // [S][N][N]
@@ -225,11 +228,16 @@ struct BackProjectFunctor {
   void run(const ExecSpace& space) const {
     const int blocks = (m_n + rows_per_team - 1) / rows_per_team;
     policy_type pol(space, int(m_img.extent(0)) * blocks, Kokkos::AUTO);
-    pol = pol.set_scratch_size(
-        0, Kokkos::PerThread(acc_view::shmem_size(std::size_t(m_n)) + part_view::shmem_size(std::size_t(m_n))));
+    const std::size_t len = std::size_t(rows_per_team) * std::size_t(m_n);
+    pol = pol.set_scratch_size(0, Kokkos::PerTeam(acc_view::shmem_size(len) + part_view::shmem_size(len)));
     Kokkos::parallel_for("beamkit::tomo::back_project", pol, *this);
   }
 
+  // A team owns `rows_per_team` image rows. The angle loop runs outside the row loop: the rows of a
+  // team read nearly the same stretch of each sinogram row (shifted by sin(theta) per row), so that
+  // stretch comes from L3/DRAM once per team instead of once per row. Each row's partial sums stay
+  // with the same team thread throughout (TeamThreadRange maps rows to threads the same way every
+  // time), so no barriers are needed.
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
     const int blocks = (m_n + rows_per_team - 1) / rows_per_team;
     const int s = team.league_rank() / blocks, r0 = (team.league_rank() % blocks) * rows_per_team;
@@ -237,51 +245,135 @@ struct BackProjectFunctor {
     const Real half = Real(0.5) - Real(0.5) * Real(m_n);
     const Real off = m_ctr(s) - Real(0.5);
     const int n = m_n, ndet = m_ndet;
-    acc_view acc(team.thread_scratch(0), std::size_t(n));
-    part_view part(team.thread_scratch(0), std::size_t(n));
+    acc_view acc(team.team_scratch(0), std::size_t(rows_per_team) * std::size_t(n));
+    part_view part(team.team_scratch(0), std::size_t(rows_per_team) * std::size_t(n));
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
-      const int r = r0 + rr;
-      const Real y = half + Real(r);
-      Real* pp = part.data();
-      Acc* ap = acc.data();
+      Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
       Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n), [&](const int c) { ap[c] = 0; });
-      for (int a0 = 0; a0 < m_nang; a0 += chunk) {
-        const int a1 = kmath::min(m_nang, a0 + chunk);
+    });
+    for (int a0 = 0; a0 < m_nang; a0 += chunk) {
+      const int a1 = kmath::min(m_nang, a0 + chunk);
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
+        Real* pp = part.data() + std::size_t(rr) * std::size_t(n);
         Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n), [&](const int c) { pp[c] = 0; });
-        for (int a = a0; a < a1; ++a) {
-          const AngleCoef<Real> ac = m_ang(a);
-          const Real u0 = ac.ax * half + ac.ay * y + off;  // detector index of pixel (r, 0)
-          const Real ax = ac.ax, inv_w = Real(1) / ac.w;
-          const Real* row = &m_sino(s, a, 0);
-          int c0, c1;
-          safe_range(u0, ax, n, ndet - 1, c0, c1);
-          if (!matched && m_pairs.data() != nullptr) {
-            const std::uint64_t* pr = &m_pairs(s, a, 0);
-            vector_for<ExecSpace>(team, c0, c1, [&](const int c) {
-              const Real u = u0 + Real(c) * ax;
-              const int d0 = int(u);
-              const std::uint64_t v = pr[d0];
-              pp[c] += unpack_lo(v) + (u - Real(d0)) * unpack_hi(v);
-            });
-          } else {
-            vector_for<ExecSpace>(team, c0, c1, [&](const int c) {
-              const Real u = u0 + Real(c) * ax;
-              const int d0 = int(u);
-              Real w0, w1;
-              Taps<Real, matched>::weights(u - Real(d0), inv_w, w0, w1);
-              pp[c] += w0 * row[d0] + w1 * row[d0 + 1];
-            });
+      });
+      // Angles in groups of G: where all G sweeps are inside their rows, one pass over the pixels adds
+      // all G contributions (one load/store of the partial sums instead of G); the rest per angle.
+      for (int a = a0; a < a1; a += G) {
+        const int g = kmath::min(G, a1 - a);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
+          Real* pp = part.data() + std::size_t(rr) * std::size_t(n);
+          const Real y = half + Real(r0 + rr);
+          Real u0[G], ax[G], inv_w[G];
+          int c0[G], c1[G];
+          int f0 = 0, f1 = n;
+          for (int q = 0; q < g; ++q) {
+            const AngleCoef<Real> ac = m_ang(a + q);
+            u0[q] = ac.ax * half + ac.ay * y + off;  // detector index of pixel (r, 0)
+            ax[q] = ac.ax;
+            inv_w[q] = Real(1) / ac.w;
+            safe_range(u0[q], ax[q], n, ndet - 1, c0[q], c1[q]);
+            f0 = kmath::max(f0, c0[q]);
+            f1 = kmath::min(f1, c1[q]);
           }
-          auto edge = [&](const int c) {
-            pp[c] += tap_exact<Real, matched>(u0 + Real(c) * ax, inv_w, ndet, [&](int i) { return row[i]; });
+          if (g < G) f1 = f0;  // a short group: every angle on its own
+          f1 = kmath::max(f0, f1);
+          auto edges = [&](const int q) {
+            const Real* row = &m_sino(s, a + q, 0);
+            const Real uq = u0[q], axq = ax[q], iw = inv_w[q];
+            auto edge = [&](const int c) {
+              pp[c] += tap_exact<Real, matched>(uq + Real(c) * axq, iw, ndet, [&](int i) { return row[i]; });
+            };
+            Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, 0, c0[q]), edge);
+            Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, c1[q], n), edge);
           };
-          Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, 0, c0), edge);
-          Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, c1, n), edge);
-        }
-        vector_for<ExecSpace>(team, 0, n, [&](const int c) { ap[c] += Acc(pp[c]); });
+          if constexpr (use_simd) {  // host AVX2, float: the gather-free inner loop
+            bool slow_steps = false;
+            for (int q = 0; q < g; ++q) slow_steps = slow_steps || kmath::fabs(ax[q]) > Real(1);
+            if (!slow_steps) {
+              const Real* rw[G];
+              for (int q = 0; q < g; ++q) rw[q] = &m_sino(s, a + q, 0);
+              if (f1 > f0) simd_bp::accumulate<G, matched>(pp, rw, u0, ax, inv_w, f0, f1, ndet);
+              for (int q = 0; q < g; ++q) {
+                const int lo_end = kmath::min(f0, c1[q]), hi_begin = kmath::max(f1, c0[q]);
+                if (lo_end > c0[q]) simd_bp::accumulate<1, matched>(pp, rw + q, u0 + q, ax + q, inv_w + q, c0[q], lo_end, ndet);
+                if (c1[q] > hi_begin) simd_bp::accumulate<1, matched>(pp, rw + q, u0 + q, ax + q, inv_w + q, hi_begin, c1[q], ndet);
+                edges(q);
+              }
+              return;
+            }
+          }
+          const bool pairs = !matched && m_pairs.data() != nullptr;
+          if (f1 > f0) {
+            if (pairs) {
+              const std::uint64_t* pr[G];
+              for (int q = 0; q < G; ++q) pr[q] = &m_pairs(s, a + q, 0);
+              vector_for<ExecSpace>(team, f0, f1, [&](const int c) {
+                Real sum = 0;
+                for (int q = 0; q < G; ++q) {
+                  const Real u = u0[q] + Real(c) * ax[q];
+                  const int d0 = int(u);
+                  const std::uint64_t v = pr[q][d0];
+                  sum += unpack_lo(v) + (u - Real(d0)) * unpack_hi(v);
+                }
+                pp[c] += sum;
+              });
+            } else {
+              const Real* rw[G];
+              for (int q = 0; q < G; ++q) rw[q] = &m_sino(s, a + q, 0);
+              vector_for<ExecSpace>(team, f0, f1, [&](const int c) {
+                Real sum = 0;
+                for (int q = 0; q < G; ++q) {
+                  const Real u = u0[q] + Real(c) * ax[q];
+                  const int d0 = int(u);
+                  Real w0, w1;
+                  Taps<Real, matched>::weights(u - Real(d0), inv_w[q], w0, w1);
+                  sum += w0 * rw[q][d0] + w1 * rw[q][d0 + 1];
+                }
+                pp[c] += sum;
+              });
+            }
+          }
+          for (int q = 0; q < g; ++q) {
+            const Real* row = &m_sino(s, a + q, 0);
+            const Real uq = u0[q], axq = ax[q], iw = inv_w[q];
+            // the safe range outside the fused part: [c0, min(f0, c1)) and [max(f1, c0), c1)
+            const int lo_end = kmath::min(f0, c1[q]), hi_begin = kmath::max(f1 > f0 ? f1 : f0, c0[q]);
+            for (int part_i = 0; part_i < 2; ++part_i) {
+              const int b0 = part_i == 0 ? c0[q] : hi_begin, b1 = part_i == 0 ? lo_end : c1[q];
+              if (b1 <= b0) continue;
+              if (pairs) {
+                const std::uint64_t* pr = &m_pairs(s, a + q, 0);
+                vector_for<ExecSpace>(team, b0, b1, [&](const int c) {
+                  const Real u = uq + Real(c) * axq;
+                  const int d0 = int(u);
+                  const std::uint64_t v = pr[d0];
+                  pp[c] += unpack_lo(v) + (u - Real(d0)) * unpack_hi(v);
+                });
+              } else {
+                vector_for<ExecSpace>(team, b0, b1, [&](const int c) {
+                  const Real u = uq + Real(c) * axq;
+                  const int d0 = int(u);
+                  Real w0, w1;
+                  Taps<Real, matched>::weights(u - Real(d0), iw, w0, w1);
+                  pp[c] += w0 * row[d0] + w1 * row[d0 + 1];
+                });
+              }
+            }
+            edges(q);
+          }
+        });
       }
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
+        Real* pp = part.data() + std::size_t(rr) * std::size_t(n);
+        Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
+        vector_for<ExecSpace>(team, 0, n, [&](const int c) { ap[c] += Acc(pp[c]); });
+      });
+    }
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
+      const Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
       Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n),
-                           [&](const int c) { m_img(s, r, c) = Real(ap[c] * Acc(m_scale)); });
+                           [&](const int c) { m_img(s, r0 + rr, c) = Real(ap[c] * Acc(m_scale)); });
     });
   }
 };
