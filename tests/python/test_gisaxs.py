@@ -333,6 +333,8 @@ def test_distribution_kinds_normalised():
     (lambda c: c["sample"]["layouts"][0].update(layer=1), "$.sample.layouts[0].particles[0]"),
     (lambda c: c["sample"]["layouts"][0]["interference"].update(type="crystal"), "$.sample.layouts[0].interference.type"),
     (lambda c: c["detector"].update(masks=[{"x": [-2, 2], "y": [-1, 2]}]), "$.detector.masks"),
+    (lambda c: c.update(detector={"type": "flat", "distance": 1000, "pixel_size": [0.1, 0.1], "pixels": [0, 10],
+                                  "beam_center": [1, 1]}), "$.detector.pixels"),
     (lambda c: c["sample"]["layouts"][0].update(approximation="SSCA"), "$.sample.layouts[0].approximation"),
     (lambda c: c["sample"]["layouts"][0]["particles"][0].update(lattice={"type": "fcc", "a": 10, "repetitions": [2, 2, 0]}),
      "$.sample.layouts[0].particles[0].lattice.repetitions[2]"),

@@ -65,11 +65,11 @@ inline PixelGrid make_pixels(const Config& c) {
       const int ia = d.nalpha - 1 - r;
       const double a = d.alpha_min + (ia + 0.5) * dal;
       const double a0 = (d.alpha_min + ia * dal) * deg, a1 = (d.alpha_min + (ia + 1) * dal) * deg;
+      const double w = std::fabs(dphi * deg * (std::sin(a1) - std::sin(a0)));  // one row: one solid angle
       for (int ip = 0; ip < g.cols; ++ip) {
         const double ph = d.phi_min + (ip + 0.5) * dphi;
         g.alpha.push_back(a * deg);
         g.phi.push_back(ph * deg);
-        const double w = std::fabs(dphi * deg * (std::sin(a1) - std::sin(a0)));
         g.weight.push_back(masked(ph, a) ? 0.0 : w);
       }
     }
@@ -96,15 +96,20 @@ inline PixelGrid make_pixels(const Config& c) {
   g.qz.resize(n);
   const double ca_i = std::cos(c.alpha_i), sa_i = std::sin(c.alpha_i);
   const double cpi = std::cos(c.phi_i), spi = std::sin(c.phi_i);
+  // a spherical detector's rows share alpha_f and its columns phi_f: their sines/cosines once per row/column
+  const bool sph = d.kind == DetectorSpec::spherical;
+  std::vector<double> cpc(sph ? g.cols : 0), spc(sph ? g.cols : 0);
+  for (int ip = 0; sph && ip < g.cols; ++ip) cpc[ip] = std::cos(g.phi[ip]), spc[ip] = std::sin(g.phi[ip]);
   double last_a = NAN, ca = 0, sa = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double af = g.alpha[i], pf = g.phi[i];
-    if (af != last_a) {  // rows of a spherical detector share alpha_f
+    if (af != last_a) {
       ca = std::cos(af);
       sa = std::sin(af);
       last_a = af;
     }
-    const double cp = std::cos(pf), sp = std::sin(pf);
+    const std::size_t ic = sph ? i % std::size_t(g.cols) : 0;
+    const double cp = sph ? cpc[ic] : std::cos(pf), sp = sph ? spc[ic] : std::sin(pf);
     g.qx[i] = k * (ca_i * cpi - ca * cp);
     g.qy[i] = k * (ca * sp - ca_i * spi);
     g.qz[i] = -k * (sa_i + sa);
