@@ -5,6 +5,7 @@
 #include "cli_common.hpp"
 #include <beamkit/scattering/gisaxs.hpp>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -16,7 +17,7 @@ void cmd_gisaxs(CLI::App& app) {
   auto png = std::make_shared<std::string>();
   sub->add_option("config", *cfg, "JSON configuration (sample + instrument)")->required();
   sub->add_option("-o,--output", *out, "output HDF5 file")->required();
-  sub->add_option("--png", *png, "also write a log-scale PNG (alpha_f upwards, phi_f to the right)");
+  sub->add_option("--png", *png, "also write a log-scale PNG (alpha_f upwards, phi_f to the right) with q axes in 1/nm");
   beamkit::cli::on_run(sub, [cfg, out, png] {
     namespace sc = beamkit::scattering;
     std::ifstream in(*cfg);
@@ -51,6 +52,16 @@ void cmd_gisaxs(CLI::App& app) {
       beamkit::io::PngOptions o;
       o.cmap = beamkit::io::Colormap::inferno;
       o.log_scale = true;
+      // axes: q_y along the bottom row, |q_z| along the column closest to q_y = 0 (q = k_i - k_f, 1/nm)
+      int c0 = 0;
+      const std::size_t last = std::size_t(rows - 1) * cols;
+      for (int cc = 0; cc < cols; ++cc) {
+        o.x_axis.push_back(grid.qy[last + cc]);
+        if (std::fabs(grid.qy[last + cc]) < std::fabs(grid.qy[last + c0])) c0 = cc;
+      }
+      for (int r = 0; r < rows; ++r) o.y_axis.push_back(std::fabs(grid.qz[std::size_t(r) * cols + c0]));
+      o.x_label = "q_y (nm^-1)";
+      o.y_label = "|q_z| (nm^-1)";
       beamkit::io::write_png(*png, img.data(), rows, cols, o);
     }
     if (beamkit::cli::verbose()) {

@@ -52,6 +52,11 @@ template <class Real> void BM_truncated_cone(benchmark::State& st) {
 template <class Real> void BM_truncated_sphere(benchmark::State& st) {
   run<Real>(st, config(int(st.range(0)), R"({"type": "truncated_sphere", "radius": 5, "height": 7})", kNone));
 }
+template <class Real> void BM_fcc_superlattice(benchmark::State& st) {
+  // one FCC grain (6 x 6 x 4 cells of 4 spheres): the sphere form factor x the finite lattice sum per DWBA term
+  run<Real>(st, config(int(st.range(0)), R"({"type": "sphere", "radius": 4}, "lattice": {"type": "fcc", "a": 12, "repetitions": [6, 6, 4]})",
+                       kNone));
+}
 }  // namespace
 
 BENCHMARK_TEMPLATE(BM_cylinders_dilute, double)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond);
@@ -62,5 +67,6 @@ BENCHMARK_TEMPLATE(BM_grating_ridge, double)->Arg(512)->Unit(benchmark::kMillise
 BENCHMARK_TEMPLATE(BM_truncated_cone, double)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_truncated_sphere, double)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_truncated_sphere, float)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_fcc_superlattice, double)->Arg(512)->Unit(benchmark::kMillisecond);
 
 BEAMKIT_BENCHMARK_MAIN()

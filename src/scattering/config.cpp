@@ -241,7 +241,7 @@ int param_index(const ShapeSpec& s, const std::string& name, const std::string& 
 }
 
 ParticleSpec parse_particle(const json& j, const std::string& path) {
-  check_keys(j, path, {"shape", "material", "abundance", "z", "distribution", "orientation", "core", "core_material", "core_offset"});
+  check_keys(j, path, {"shape", "material", "abundance", "z", "distribution", "orientation", "core", "core_material", "core_offset", "lattice"});
   ParticleSpec P;
   if (!j.contains("shape")) bad(path + ".shape", "is required");
   P.shape = parse_shape(j.at("shape"), path + ".shape");
@@ -308,6 +308,30 @@ ParticleSpec parse_particle(const json& j, const std::string& path) {
     if (!(n >= 1 && n <= 10000 && n == std::floor(n))) bad(dp + ".samples", cat("must be an integer in [1, 10000], got ", n));
     O.samples = int(n);
   }
+  if (j.contains("lattice")) {
+    const auto& d = j.at("lattice");
+    const std::string lp = path + ".lattice";
+    check_keys(d, lp, {"type", "a", "c", "repetitions"});
+    const std::string type = str(d, "type", lp, "", true);
+    auto& L = P.lattice;
+    if (type == "sc" || type == "simple_cubic") L.kind = Lattice3D::sc;
+    else if (type == "bcc") L.kind = Lattice3D::bcc;
+    else if (type == "fcc") L.kind = Lattice3D::fcc;
+    else if (type == "hcp") L.kind = Lattice3D::hcp;
+    else bad(lp + ".type", "unknown lattice '" + type + "' (known: sc, bcc, fcc, hcp)");
+    L.a = positive(d, "a", lp);
+    if (L.kind == Lattice3D::hcp) L.c = positive(d, "c", lp, std::sqrt(8.0 / 3.0) * L.a, false);
+    else if (d.contains("c")) bad(lp + ".c", "is only used by 'hcp'");
+    if (!d.contains("repetitions") || !d.at("repetitions").is_array() || d.at("repetitions").size() != 3)
+      bad(lp + ".repetitions", "must be [n1, n2, n3]");
+    for (int k = 0; k < 3; ++k) {
+      const auto& v = d.at("repetitions")[k];
+      const double n = v.is_number() ? v.get<double>() : -1;
+      if (!(n >= 1 && n <= 1000 && n == std::floor(n))) bad(lp + cat(".repetitions[", k, "]"), cat("must be an integer in [1, 1000], got ", v.dump()));
+      L.n[k] = int(n);
+    }
+    if (P.shape.shape == Shape::mesh) bad(lp, "superlattices of mesh particles are not supported");
+  }
   return P;
 }
 
@@ -329,13 +353,14 @@ InterferenceSpec parse_iff(const json& j, const std::string& path) {
   if (type == "none") {
     check_keys(j, path, {"type"});
   } else if (type == "radial_paracrystal") {
-    check_keys(j, path, {"type", "peak_distance", "damping_length", "pdf", "omega", "domain_size"});
+    check_keys(j, path, {"type", "peak_distance", "damping_length", "pdf", "omega", "domain_size", "kappa"});
     s.kind = Interference::radial_paracrystal;
     s.peak_distance = positive(j, "peak_distance", path);
     s.damping_length = nonneg(j, "damping_length", path, 0);
     s.profile = profile("pdf");
     s.omega = nonneg(j, "omega", path, 0);
     s.domain_size = nonneg(j, "domain_size", path, 0);
+    s.kappa = nonneg(j, "kappa", path, 0);
   } else if (type == "hard_disk") {
     check_keys(j, path, {"type", "radius", "density"});
     s.kind = Interference::hard_disk;
@@ -424,11 +449,51 @@ Config parse_config(const std::string& text) {
   check_keys(j, "$", {"beam", "detector", "sample", "approximation", "quadrature_order", "precision", "comment"});
   if (!j.contains("beam")) bad("$.beam", "is required");
   const auto& b = j.at("beam");
-  check_keys(b, "$.beam", {"wavelength", "alpha_i", "intensity"});
+  check_keys(b, "$.beam", {"wavelength", "alpha_i", "phi_i", "intensity", "divergence"});
   c.wavelength = positive(b, "wavelength", "$.beam");
   c.alpha_i = positive(b, "alpha_i", "$.beam") * kDeg;
   if (c.alpha_i >= M_PI / 2) bad("$.beam.alpha_i", "must be < 90 degrees");
   c.intensity = positive(b, "intensity", "$.beam", 1, false);
+  c.phi_i = num(b, "phi_i", "$.beam", 0) * kDeg;
+  if (std::fabs(c.phi_i) >= M_PI / 2) bad("$.beam.phi_i", "must lie inside (-90, 90) degrees");
+  if (b.contains("divergence")) {
+    const auto& dv = b.at("divergence");
+    check_keys(dv, "$.beam.divergence", {"wavelength", "alpha_i", "phi_i"});
+    for (const char* key : {"wavelength", "alpha_i", "phi_i"}) {
+      if (!dv.contains(key)) continue;
+      const std::string dp = std::string("$.beam.divergence.") + key;
+      const bool angle = std::string(key) != "wavelength";
+      const double unit = angle ? kDeg : 1.0;
+      const auto& d = dv.at(key);
+      check_keys(d, dp, {"type", "sigma", "nsigma", "min", "max", "samples"});
+      BeamDistribution& D = key[0] == 'w' ? c.div_wavelength : key[0] == 'a' ? c.div_alpha : c.div_phi;
+      const std::string type = str(d, "type", dp, "", true);
+      if (type == "gaussian") D.kind = BeamDistribution::gaussian;
+      else if (type == "lognormal") D.kind = BeamDistribution::lognormal;
+      else if (type == "gate") D.kind = BeamDistribution::gate;
+      else bad(dp + ".type", "unknown distribution '" + type + "' (known: gaussian, lognormal, gate)");
+      if (D.kind == BeamDistribution::gate) {
+        D.min = num(d, "min", dp, 0, true) * unit;
+        D.max = num(d, "max", dp, 0, true) * unit;
+        if (!(D.max > D.min)) bad(dp + ".max", "must be > min");
+      } else {
+        // lognormal: sigma is the (unitless) scale of log(x)
+        D.sigma = positive(d, "sigma", dp) * (D.kind == BeamDistribution::lognormal ? 1.0 : unit);
+        D.nsigma = positive(d, "nsigma", dp, 2, false);
+      }
+      const double n = num(d, "samples", dp, 5);
+      if (!(n >= 1 && n <= 1000 && n == std::floor(n))) bad(dp + ".samples", cat("must be an integer in [1, 1000], got ", n));
+      D.samples = int(n);
+      const double mean = key[0] == 'w' ? c.wavelength : key[0] == 'a' ? c.alpha_i : c.phi_i;
+      for (const auto& smp : beam_samples(D, mean)) {
+        if (smp.second <= 0) continue;
+        if (key[0] == 'w' && !(smp.first > 0)) bad(dp, cat("gives a wavelength <= 0 (", smp.first, " nm): reduce sigma or nsigma"));
+        if (key[0] == 'a' && !(smp.first > 0 && smp.first < M_PI / 2))
+          bad(dp, cat("gives an incidence angle outside (0, 90) degrees (", smp.first / kDeg, "): reduce sigma or nsigma"));
+        if (key[0] == 'p' && !(std::fabs(smp.first) < M_PI / 2)) bad(dp, cat("gives phi_i outside (-90, 90) degrees (", smp.first / kDeg, ")"));
+      }
+    }
+  }
   const std::string approx = str(j, "approximation", "$", "dwba");
   if (approx == "born") c.born = true;
   else if (approx != "dwba") bad("$.approximation", "must be 'dwba' or 'born', got '" + approx + "'");
@@ -446,7 +511,7 @@ Config parse_config(const std::string& text) {
   const std::string dtype = str(d, "type", dp, "spherical");
   auto& D = c.detector;
   if (dtype == "spherical") {
-    check_keys(d, dp, {"type", "phi", "alpha", "masks"});
+    check_keys(d, dp, {"type", "phi", "alpha", "masks", "resolution"});
     for (const char* ax : {"phi", "alpha"}) {
       if (!d.contains(ax) || !d.at(ax).is_array() || d.at(ax).size() != 3) bad(dp + "." + ax, "must be [min_deg, max_deg, n]");
       const double lo = d.at(ax)[0].get<double>(), hi = d.at(ax)[1].get<double>(), n = d.at(ax)[2].get<double>();
@@ -462,7 +527,7 @@ Config parse_config(const std::string& text) {
     }
   } else if (dtype == "flat") {
     D.kind = DetectorSpec::flat;
-    check_keys(d, dp, {"type", "distance", "pixel_size", "pixels", "beam_center", "masks"});
+    check_keys(d, dp, {"type", "distance", "pixel_size", "pixels", "beam_center", "masks", "resolution"});
     D.distance = positive(d, "distance", dp);
     const auto ps = range2(d, "pixel_size", dp);
     const auto np = range2(d, "pixels", dp);
@@ -485,8 +550,22 @@ Config parse_config(const std::string& text) {
       D.masks.push_back({std::min(x.first, x.second), std::max(x.first, x.second), std::min(y.first, y.second), std::max(y.first, y.second)});
     }
   }
+  if (d.contains("resolution")) {
+    const auto& r = d.at("resolution");
+    const std::string rp = dp + ".resolution";
+    check_keys(r, rp, {"type", "sigma"});
+    const std::string t = str(r, "type", rp, "gaussian");
+    if (t != "gaussian") bad(rp + ".type", "unknown resolution '" + t + "' (known: gaussian)");
+    const auto sg = range2(r, "sigma", rp);
+    if (!(sg.first >= 0 && sg.second >= 0)) bad(rp + ".sigma", "must be >= 0");
+    D.res_x = sg.first, D.res_y = sg.second;
+  }
   const long npix = D.kind == DetectorSpec::spherical ? long(D.nphi) * D.nalpha : long(D.nx) * D.ny;
   if (npix <= 0) bad(dp, "is empty");
+  if (!D.masks.empty()) {
+    const PixelGrid g = make_pixels(c);
+    if (std::all_of(g.weight.begin(), g.weight.end(), [](double w) { return w == 0; })) bad(dp + ".masks", "mask every pixel (the detector is empty)");
+  }
   if (npix > 100000000L) bad(dp, cat("has too many pixels (", npix, ")"));
 
   // sample
@@ -528,8 +607,11 @@ Config parse_config(const std::string& text) {
       const std::string ap = str(lo[i], "approximation", p, "DA");
       if (ap == "DA" || ap == "da") L.approximation = LayoutSpec::da;
       else if (ap == "LMA" || ap == "lma") L.approximation = LayoutSpec::lma;
-      else bad(p + ".approximation", "must be 'DA' or 'LMA', got '" + ap + "'");
+      else if (ap == "SSCA" || ap == "ssca") L.approximation = LayoutSpec::ssca;
+      else bad(p + ".approximation", "must be 'DA', 'LMA' or 'SSCA', got '" + ap + "'");
       if (lo[i].contains("interference")) L.interference = parse_iff(lo[i].at("interference"), p + ".interference");
+      if (L.approximation == LayoutSpec::ssca && L.interference.kind != Interference::radial_paracrystal)
+        bad(p + ".approximation", "'SSCA' needs a radial_paracrystal interference function");
       if (!lo[i].contains("particles") || !lo[i].at("particles").is_array() || lo[i].at("particles").empty())
         bad(p + ".particles", "must be a non-empty list");
       const auto& ps = lo[i].at("particles");
@@ -539,6 +621,16 @@ Config parse_config(const std::string& text) {
         const auto& P = L.particles.back();
         // the particle must stay inside its layer
         double h = shape_height(P.shape);
+        if (P.lattice.kind != Lattice3D::none) {  // the grain's top: the highest lattice point + the particle
+          const auto ld = detail::to_lattice<double>(P.lattice, P.shape);
+          double top = 0;
+          for (int j = 0; j < ld.nbasis; ++j) {
+            double zt = ld.b[3 * j + 2];
+            for (int k = 0; k < 3; ++k) zt += std::max(0.0, (ld.n[k] - 1) * ld.a[3 * k + 2]);
+            top = std::max(top, zt);
+          }
+          h += top;
+        }
         if (P.distribution.kind != SizeDistribution::none) {
           for (int idx : P.distribution.params)
             if (P.shape.shape != Shape::mesh && (idx == 1 || P.shape.shape == Shape::sphere)) {
@@ -772,7 +864,99 @@ void read_mesh(const std::string& file, double scale, std::vector<double>& v, st
   if (t.empty()) fail(errc::io, where, cat("no triangles in '", file, "'"));
 }
 
-std::vector<double> simulate(const Config& c, int* rows, int* cols) {
+double radial_extension(const ShapeSpec& s) {
+  const auto& p = s.p;
+  switch (s.shape) {
+    case Shape::elliptic_cylinder:
+    case Shape::hemi_ellipsoid: return 0.5 * (p[0] + p[1]);
+    case Shape::mesh: {
+      double r = 0;
+      for (std::size_t i = 0; i + 2 < s.mesh_v.size(); i += 3) r = std::max(r, std::hypot(s.mesh_v[i] - p[0], s.mesh_v[i + 1] - p[1]));
+      return r;
+    }
+    case Shape::sphere:
+    case Shape::truncated_sphere:
+    case Shape::spheroid:
+    case Shape::truncated_spheroid:
+    case Shape::cylinder:
+    case Shape::cone: return p[0];
+    default: return 0.5 * p[0];
+  }
+}
+
+std::vector<std::pair<double, double>> beam_samples(const BeamDistribution& d, double mean) {
+  std::vector<std::pair<double, double>> out;
+  const int n = std::max(1, d.samples);
+  if (d.kind == BeamDistribution::none || (n == 1 && d.kind != BeamDistribution::gate)) {
+    out.emplace_back(mean, 1.0);
+    return out;
+  }
+  if (d.kind == BeamDistribution::gate && n == 1) {
+    out.emplace_back(0.5 * (d.min + d.max), 1.0);
+    return out;
+  }
+  double lo, hi;
+  if (d.kind == BeamDistribution::gate) lo = d.min, hi = d.max;
+  else if (d.kind == BeamDistribution::lognormal) lo = mean * std::exp(-d.nsigma * d.sigma), hi = mean * std::exp(d.nsigma * d.sigma);
+  else lo = mean - d.nsigma * d.sigma, hi = mean + d.nsigma * d.sigma;
+  const double step = (hi - lo) / (n - 1);
+  double sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = lo + i * step;
+    double w;
+    if (d.kind == BeamDistribution::gate) w = (x >= d.min && x <= d.max) ? 1 / (d.max - d.min) : 0;
+    else if (d.kind == BeamDistribution::lognormal) {
+      const double l = std::log(x / mean) / d.sigma;
+      w = std::exp(-0.5 * l * l) / x;
+    } else {
+      w = std::exp(-0.5 * (x - mean) * (x - mean) / (d.sigma * d.sigma));
+    }
+    out.emplace_back(x, w);
+    sum += w;
+  }
+  for (auto& s : out) s.second /= sum;
+  return out;
+}
+
+namespace {
+/// Bin-integrated unit Gaussian kernel of sigma s (in pixels): w[d] = Phi((d + 1/2)/s) - Phi((d - 1/2)/s).
+std::vector<double> resolution_kernel(double s, int n) {
+  const int h = std::min(n - 1, int(std::ceil(12 * s)) + 1);
+  std::vector<double> w(2 * h + 1);
+  auto cdf = [&](double x) { return 0.5 * std::erfc(-x / (s * std::sqrt(2.0))); };
+  for (int d = -h; d <= h; ++d) w[d + h] = cdf(d + 0.5) - cdf(d - 0.5);
+  return w;
+}
+}  // namespace
+
+void apply_resolution(std::vector<double>& img, int rows, int cols, double sx, double sy) {
+  std::vector<double> tmp(img.size());
+  if (sx > 0 && cols > 1) {
+    const auto w = resolution_kernel(sx, cols);
+    const int h = int(w.size() / 2);
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) {
+        double acc = 0;
+        for (int d = std::max(-h, c - cols + 1); d <= std::min(h, c); ++d) acc += w[d + h] * img[std::size_t(r) * cols + c - d];
+        tmp[std::size_t(r) * cols + c] = acc;
+      }
+    img.swap(tmp);
+  }
+  if (sy > 0 && rows > 1) {
+    const auto w = resolution_kernel(sy, rows);
+    const int h = int(w.size() / 2);
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) {
+        double acc = 0;
+        for (int d = std::max(-h, r - rows + 1); d <= std::min(h, r); ++d) acc += w[d + h] * img[std::size_t(r - d) * cols + c];
+        tmp[std::size_t(r) * cols + c] = acc;
+      }
+    img.swap(tmp);
+  }
+}
+
+namespace {
+std::vector<double> simulate_one(const Config& c, int* rows, int* cols) {
   using Exec = Kokkos::DefaultExecutionSpace;
   if (c.single_precision) {
     Simulation<Exec, float> sim(c);
@@ -784,6 +968,44 @@ std::vector<double> simulate(const Config& c, int* rows, int* cols) {
   *rows = sim.grid().rows;
   *cols = sim.grid().cols;
   return sim.image();
+}
+}  // namespace
+
+std::vector<double> simulate(const Config& c, int* rows, int* cols) {
+  std::vector<double> img;
+  const auto ws = beam_samples(c.div_wavelength, c.wavelength);
+  const auto as = beam_samples(c.div_alpha, c.alpha_i);
+  const auto ps = beam_samples(c.div_phi, c.phi_i);
+  if (ws.size() * as.size() * ps.size() == 1) {
+    img = simulate_one(c, rows, cols);
+  } else {
+    Config cc = c;
+    for (const auto& w : ws)
+      for (const auto& a : as)
+        for (const auto& p : ps) {
+          const double weight = w.second * a.second * p.second;
+          if (weight == 0) continue;
+          cc.wavelength = w.first;
+          cc.alpha_i = a.first;
+          cc.phi_i = p.first;
+          const auto part = simulate_one(cc, rows, cols);
+          if (img.empty()) img.assign(part.size(), 0.0);
+          for (std::size_t i = 0; i < part.size(); ++i) img[i] += weight * part[i];
+        }
+  }
+  const auto& d = c.detector;
+  if (d.res_x > 0 || d.res_y > 0) {
+    const bool sph = d.kind == DetectorSpec::spherical;
+    const double stepx = sph ? (d.phi_max - d.phi_min) / d.nphi : d.pixel_x;
+    const double stepy = sph ? (d.alpha_max - d.alpha_min) / d.nalpha : d.pixel_y;
+    apply_resolution(img, *rows, *cols, d.res_x / stepx, d.res_y / stepy);
+    if (!d.masks.empty()) {  // masked pixels stay 0
+      const PixelGrid g = make_pixels(c);
+      for (std::size_t i = 0; i < img.size(); ++i)
+        if (g.weight[i] == 0) img[i] = 0;
+    }
+  }
+  return img;
 }
 
 }  // namespace beamkit::scattering

@@ -4,6 +4,7 @@
 // DWBA simulation against BornAgain's CylindersAndPrisms reference map.
 #include "test_helpers.hpp"
 #include <beamkit/scattering/gisaxs.hpp>
+#include <array>
 #include <complex>
 #include <fstream>
 #include <sstream>
@@ -162,6 +163,88 @@ TEST_SUITE("unit") {
     }
   }
 
+  TEST_CASE("gisaxs superlattice factor: finite lattice sum at complex q, Bragg peaks") {
+    // brute force: sum over all basis + lattice points of exp(i q.r), q complex (absorbing media)
+    const int n[3] = {3, 4, 2};
+    for (auto kind : {sc::Lattice3D::sc, sc::Lattice3D::bcc, sc::Lattice3D::fcc, sc::Lattice3D::hcp}) {
+      sc::SuperlatticeSpec L;
+      L.kind = kind;
+      L.a = 11;
+      L.c = 17;
+      for (int k = 0; k < 3; ++k) L.n[k] = n[k];
+      sc::ShapeSpec s = spec(sc::Shape::sphere, {3});
+      s.rotation = 0.3;
+      const auto d = sc::detail::to_lattice<double>(L, s);
+      const std::array<std::array<cd, 3>, 2> qs = {{{cd(0.11, 0.002), cd(-0.37, 0), cd(0.5, 0.01)},
+                                                     {cd(2 * M_PI / 11 * std::cos(0.3), 0), cd(2 * M_PI / 11 * std::sin(0.3), 0), cd(0, 1e-3)}}};
+      for (const auto& q3 : qs) {
+        cd ref = 0;
+        for (int b = 0; b < d.nbasis; ++b)
+          for (int i = 0; i < n[0]; ++i)
+            for (int j = 0; j < n[1]; ++j)
+              for (int k = 0; k < n[2]; ++k) {
+                cd ph = 0;
+                for (int c = 0; c < 3; ++c) ph += q3[c] * (i * d.a[c] + j * d.a[3 + c] + k * d.a[6 + c] + d.b[3 * b + c]);
+                ref += std::exp(cd(0, 1) * ph);
+              }
+        using C = Kokkos::complex<double>;
+        const C got = sc::superlattice_factor(d, C(q3[0].real(), q3[0].imag()), C(q3[1].real(), q3[1].imag()), C(q3[2].real(), q3[2].imag()));
+        CHECK(std::abs(cd(got.real(), got.imag()) - ref) < 1e-11 * std::max(1.0, std::abs(ref)));
+      }
+    }
+    // FCC at (2, 0, 0) 2 pi / a: all 4 n1 n2 n3 points in phase; at (1, 0, 0): extinct
+    sc::SuperlatticeSpec L;
+    L.kind = sc::Lattice3D::fcc;
+    L.a = 10;
+    L.n[0] = L.n[1] = L.n[2] = 5;
+    const auto d = sc::detail::to_lattice<double>(L, spec(sc::Shape::sphere, {1}));
+    using C = Kokkos::complex<double>;
+    const double g = 2 * M_PI / 10;
+    CHECK(sc::detail::cabs(sc::superlattice_factor(d, C(2 * g, 0), C(0, 0), C(0, 0))) == doctest::Approx(500).epsilon(1e-12));
+    CHECK(sc::detail::cabs(sc::superlattice_factor(d, C(g, 0), C(0, 0), C(0, 0))) < 1e-10);
+    CHECK(sc::detail::cabs(sc::superlattice_factor(d, C(g, 0), C(g, 0), C(g, 0))) == doctest::Approx(500).epsilon(1e-12));
+  }
+
+  TEST_CASE("gisaxs beam distributions sample like BornAgain 1.19") {
+    // values printed by python3-bornagain 1.19: DistributionLogNormal(1, 0.1).equidistantSamples(5, 0),
+    // DistributionGate(-0.1 deg, 0.02 deg).equidistantSamples(3, 0) (the last point rounds outside the gate)
+    sc::BeamDistribution ln;
+    ln.kind = sc::BeamDistribution::lognormal;
+    ln.sigma = 0.1;
+    ln.samples = 5;
+    const auto s = sc::beam_samples(ln, 1.0);
+    const double x[5] = {0.8187307530779818, 0.9193987543485288, 1.020066755619076, 1.1207347568896229, 1.2214027581601699};
+    const double w[5] = {0.06699452171034061, 0.30968300030229656, 0.3895552737565165, 0.18885943335383507, 0.0449077708770112};
+    REQUIRE(s.size() == 5);
+    for (int i = 0; i < 5; ++i) {
+      CHECK(s[i].first == doctest::Approx(x[i]).epsilon(1e-14));
+      CHECK(s[i].second == doctest::Approx(w[i]).epsilon(1e-13));
+    }
+    sc::BeamDistribution gate;
+    gate.kind = sc::BeamDistribution::gate;
+    gate.min = -0.1 * deg;
+    gate.max = 0.02 * deg;
+    gate.samples = 3;
+    const auto t = sc::beam_samples(gate, 0);
+    REQUIRE(t.size() == 3);
+    CHECK(t[0].second == 0.5);
+    CHECK(t[1].second == 0.5);
+    CHECK(t[2].second == 0.0);
+  }
+
+  TEST_CASE("gisaxs detector resolution: a delta spreads into the bin-integrated Gaussian, total conserved") {
+    const int rows = 21, cols = 31;
+    std::vector<double> img(rows * cols, 0.0);
+    img[10 * cols + 15] = 1;
+    sc::apply_resolution(img, rows, cols, 1.5, 0.7);
+    double sum = 0;
+    for (double v : img) sum += v;
+    CHECK(sum == doctest::Approx(1).epsilon(1e-12));
+    auto bin = [](double d, double s) { return 0.5 * (std::erf((d + 0.5) / (s * std::sqrt(2.0))) - std::erf((d - 0.5) / (s * std::sqrt(2.0)))); };
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) CHECK(img[r * cols + c] == doctest::Approx(bin(c - 15, 1.5) * bin(r - 10, 0.7)).epsilon(1e-10));
+  }
+
   TEST_CASE("gisaxs JSON errors name the path of the bad value") {
     const std::string good = R"({"beam": {"wavelength": 0.1, "alpha_i": 0.2},
       "detector": {"type": "spherical", "phi": [-1, 1, 5], "alpha": [0, 1, 5]},
@@ -186,6 +269,9 @@ TEST_SUITE("unit") {
     expect("\"alpha\": [0, 1, 5]", "\"alpha\": [0, 1, 0]", "$.detector.alpha[2]");
     expect("\"wavelength\": 0.1", "\"wavelenght\": 0.1", "$.beam.wavelenght");
     expect("{\"delta\": 6e-6, \"beta\": 2e-8}", "{\"delta\": 6e-6, \"beta\": -2e-8}", "$.sample.layers[1].beta");
+    expect("\"radius\": 5, \"height\": 5}", "\"radius\": 5, \"height\": 5}, \"lattice\": {\"type\": \"fcc\", \"a\": 0, \"repetitions\": [1, 1, 1]}",
+           "$.sample.layouts[0].particles[0].lattice.a");
+    expect("\"alpha\": [0, 1, 5]", "\"alpha\": [0, 1, 5], \"masks\": [{\"x\": [-5, 5], \"y\": [-5, 5]}]", "$.detector.masks");
   }
 }
 

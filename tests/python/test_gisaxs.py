@@ -94,7 +94,25 @@ SAMPLES = {
     "HardDisk": mini({"layers": [{}, SUB], "layouts": [lay({"type": "hard_disk", "radius": 5, "density": 0.006})]}),
     "RotatedPyramids": mini({"layers": [{}, SUB], "layouts": [{"particles": [
         {"shape": {"type": "pyramid", "base_edge": 10, "height": 5, "alpha": A, "rotation": 45}, "material": P}]}]}),
+    # SizeDistributionSSCAModelBuilder / CylindersInSSCABuilder (size-spacing coupling approximation)
+    "ApproximationSSCA": mini({"layers": [{}, SUB], "layouts": [dict(lay(
+        {"type": "radial_paracrystal", "peak_distance": 18, "damping_length": 1000, "omega": 3, "kappa": 1},
+        [{"shape": CYL, "material": P, "abundance": 0.8},
+         {"shape": {"type": "cylinder", "radius": 8, "height": 8}, "material": P, "abundance": 0.2}]), approximation="SSCA")]}),
+    "CylindersInSSCA": mini({"layers": [{}], "layouts": [dict(lay(
+        {"type": "radial_paracrystal", "peak_distance": 15, "damping_length": 1000, "omega": 5, "kappa": 4.02698},
+        [{"shape": CYL, "material": P, "distribution": {"type": "gaussian", "parameter": ["radius", "height"], "sigma": 1.25,
+                                                        "samples": 30, "nsigma": 3}}]), approximation="SSCA")]}),
 }
+# CylindersInBABuilder (cylinders R = H = 5 nm in vacuum) with MiniGISASBeamDivergence / MiniGISASDetectorResolution
+_CYL_BA = {"layers": [{}], "layouts": [{"particles": [{"shape": CYL, "material": P}]}]}
+SAMPLES["BeamDivergence"] = mini(_CYL_BA)
+SAMPLES["BeamDivergence"]["beam"]["divergence"] = {
+    "wavelength": {"type": "lognormal", "sigma": 0.1, "samples": 5},
+    "alpha_i": {"type": "gaussian", "sigma": 0.02, "samples": 4},
+    "phi_i": {"type": "gate", "min": -0.1, "max": 0.02, "samples": 3}}
+SAMPLES["DetectorResolution"] = mini(_CYL_BA)
+SAMPLES["DetectorResolution"]["detector"]["resolution"] = {"type": "gaussian", "sigma": [0.0025 / np.pi * 180] * 2}
 
 
 ABSORPTION_ROT = [{"axis": "z", "angle": 10}, {"axis": "y", "angle": 10}, {"axis": "x", "angle": 10}]
@@ -314,6 +332,22 @@ def test_distribution_kinds_normalised():
     (lambda c: c.update(extra=1), "$.extra"),
     (lambda c: c["sample"]["layouts"][0].update(layer=1), "$.sample.layouts[0].particles[0]"),
     (lambda c: c["sample"]["layouts"][0]["interference"].update(type="crystal"), "$.sample.layouts[0].interference.type"),
+    (lambda c: c["detector"].update(masks=[{"x": [-2, 2], "y": [-1, 2]}]), "$.detector.masks"),
+    (lambda c: c.update(detector={"type": "flat", "distance": 1000, "pixel_size": [0.1, 0.1], "pixels": [0, 10],
+                                  "beam_center": [1, 1]}), "$.detector.pixels"),
+    (lambda c: c["sample"]["layouts"][0].update(approximation="SSCA"), "$.sample.layouts[0].approximation"),
+    (lambda c: c["sample"]["layouts"][0]["particles"][0].update(lattice={"type": "fcc", "a": 10, "repetitions": [2, 2, 0]}),
+     "$.sample.layouts[0].particles[0].lattice.repetitions[2]"),
+    (lambda c: c["sample"]["layouts"][0]["particles"][0].update(lattice={"type": "diamond", "a": 10, "repetitions": [2, 2, 2]}),
+     "$.sample.layouts[0].particles[0].lattice.type"),
+    (lambda c: c["sample"]["layouts"][0]["particles"][0].update(lattice={"type": "sc", "a": -1, "repetitions": [2, 2, 2]}),
+     "$.sample.layouts[0].particles[0].lattice.a"),
+    (lambda c: (c["sample"]["layouts"][0].update(layer=1), c["sample"]["layers"][1].update(thickness=30),
+                c["sample"]["layouts"][0]["particles"][0].update(z=-10, lattice={"type": "sc", "a": 8, "repetitions": [1, 1, 3]})),
+     "$.sample.layouts[0].particles[0]"),
+    (lambda c: c["beam"].update(divergence={"alpha_i": {"type": "gaussian", "sigma": 0.5, "samples": 3}}), "$.beam.divergence.alpha_i"),
+    (lambda c: c["beam"].update(divergence={"energy": {}}), "$.beam.divergence.energy"),
+    (lambda c: c["detector"].update(resolution={"type": "gaussian", "sigma": [-1, 0]}), "$.detector.resolution.sigma"),
 ])
 def test_errors_name_json_path(mutate, path):
     cfg = {"beam": {"wavelength": 0.1, "alpha_i": 0.2}, "detector": {"type": "spherical", "phi": [-1, 1, 4], "alpha": [0, 1, 3]},
@@ -532,3 +566,196 @@ def test_examples_run():
     rect = g.simulate(g.load_config(str(ex / "si_grating_rect.json")))
     trap = g.simulate(g.load_config(str(ex / "si_grating_trapezoid.json")))
     assert rect.shape == trap.shape and not np.allclose(rect, trap)
+
+
+# ---- 3-D superlattices, SSCA limits, instrument ---------------------------------------------------
+
+def _lattice_sum(kind, a, n, q, c=None, rot=0.0):
+    """Brute-force sum of exp(i q.r) over every lattice point of the grain (numpy)."""
+    if kind == "hcp":
+        A = np.array([[a, 0, 0], [a / 2, a * np.sqrt(3) / 2, 0], [0, 0, c]])
+        basis = [np.zeros(3), 2 / 3 * A[0] + 1 / 3 * A[1] + 0.5 * A[2]]
+    else:
+        A = np.eye(3) * a
+        basis = {"sc": [[0, 0, 0]], "bcc": [[0, 0, 0], [a / 2] * 3],
+                 "fcc": [[0, 0, 0], [a / 2, a / 2, 0], [a / 2, 0, a / 2], [0, a / 2, a / 2]]}[kind]
+    R = np.array([[np.cos(rot), -np.sin(rot), 0], [np.sin(rot), np.cos(rot), 0], [0, 0, 1]])
+    pts = [R @ (i * A[0] + j * A[1] + k * A[2] + np.asarray(b)) for i in range(n[0]) for j in range(n[1]) for k in range(n[2])
+           for b in basis]
+    pts = np.array(pts)
+    return np.exp(1j * (q @ pts.T)).sum(axis=1)
+
+
+@pytest.mark.parametrize("kind", ["sc", "bcc", "fcc", "hcp"])
+def test_superlattice_equals_brute_force_lattice_sum(kind):
+    # Born approximation: image(grain) / image(single particle) = |sum over lattice points exp(i q.r)|^2
+    n, a, rot = [3, 2, 2], 12.0, 17.0
+    part = {"shape": {"type": "sphere", "radius": 3, "rotation": rot}, "material": P}
+    grain = dict(part, lattice={"type": kind, "a": a, "repetitions": n})
+    det = {"type": "spherical", "phi": [-3, 3, 31], "alpha": [0, 3, 21]}
+    base = {"beam": {"wavelength": 0.1, "alpha_i": 0.3}, "detector": det, "approximation": "born",
+            "sample": {"layers": [{}], "layouts": [{"particles": [part]}]}}
+    cfg = json.loads(json.dumps(base))
+    cfg["sample"]["layouts"][0]["particles"] = [grain]
+    q = g.q_maps(base)
+    qv = np.stack([q["qx"].ravel(), q["qy"].ravel(), q["qz"].ravel()], axis=1)
+    c = np.sqrt(8 / 3) * a if kind == "hcp" else None
+    s2 = np.abs(_lattice_sum(kind, a, n, qv, c, np.radians(rot))) ** 2
+    ratio = (g.simulate(cfg) / g.simulate(base)).ravel()
+    np.testing.assert_allclose(ratio, s2, rtol=1e-9, atol=1e-9 * s2.max())
+
+
+def test_fcc_superlattice_bragg_peaks():
+    # closed form: at q = 2 pi/a (h, k, l) every cell adds in phase; FCC's structure factor is 4 for h, k, l all
+    # even or all odd and 0 for mixed parity, so |L|^2 = (4 N^3)^2 or 0 there. The grain is rotated about z so
+    # that one detector pixel (alpha_f = alpha_i, Born) sees exactly q_hkl (l < 0: q_z = -2 k sin(alpha_i)).
+    a, N, lam = 10.0, 3, 0.1
+    k = 2 * np.pi / lam
+    sphere = {"type": "sphere", "radius": 2}
+    peak = (4 * N ** 3) ** 2
+    for hkl, expect in [((1, 1, -1), peak), ((2, 0, -2), peak), ((0, 2, -2), peak), ((1, 0, -1), 0.0), ((2, 1, -1), 0.0)]:
+        qh = 2 * np.pi / a * np.array(hkl, float)
+        ai = np.degrees(np.arcsin(-qh[2] / (2 * k)))
+        qpar = np.hypot(qh[0], qh[1])
+        pf = np.degrees(2 * np.arcsin(qpar / (2 * k * np.cos(np.radians(ai)))))
+        det = {"type": "spherical", "phi": [pf - 1e-3, pf + 1e-3, 1], "alpha": [ai - 1e-3, ai + 1e-3, 1]}
+
+        def cfg(p):
+            return {"beam": {"wavelength": lam, "alpha_i": ai}, "detector": det, "approximation": "born",
+                    "sample": {"layers": [{}], "layouts": [{"particles": [p]}]}}
+        q = g.q_maps(cfg({"shape": sphere, "material": P}))
+        qp = np.array([q["qx"][0, 0], q["qy"][0, 0], q["qz"][0, 0]])
+        assert abs(qp[2] - qh[2]) < 1e-9 and abs(np.hypot(qp[0], qp[1]) - qpar) < 1e-9
+        rot = np.degrees(np.arctan2(qp[1], qp[0]) - np.arctan2(qh[1], qh[0]))  # R(rot) q_hkl = q_pixel
+        grain = {"shape": dict(sphere, rotation=rot), "material": P, "lattice": {"type": "fcc", "a": a, "repetitions": [N] * 3}}
+        ratio = g.simulate(cfg(grain))[0, 0] / g.simulate(cfg({"shape": sphere, "material": P}))[0, 0]
+        assert abs(ratio - expect) < 1e-6 * peak, (hkl, ratio, expect)
+
+
+def test_superlattice_grains_and_dwba_run():
+    # oriented grains (gate over 0..90 deg) on a substrate in DWBA: finite, positive, and a single-cell "grain"
+    # (repetitions 1 x 1 x 1, simple cubic) is the bare particle
+    base = {"beam": {"wavelength": 0.1, "alpha_i": 0.2}, "detector": {"type": "spherical", "phi": [-2, 2, 20], "alpha": [0, 2, 12]},
+            "sample": {"layers": [{}, SUB], "layouts": [{"particles": [{"shape": {"type": "sphere", "radius": 4}, "material": P}],
+                                                      "density": 1e-4}]}}
+    one = json.loads(json.dumps(base))
+    one["sample"]["layouts"][0]["particles"][0]["lattice"] = {"type": "sc", "a": 9, "repetitions": [1, 1, 1]}
+    np.testing.assert_allclose(g.simulate(one), g.simulate(base), rtol=1e-12)
+    film = json.loads(json.dumps(base))
+    film["sample"]["layouts"][0]["particles"][0].update(
+        lattice={"type": "fcc", "a": 12, "repetitions": [4, 4, 3]}, orientation={"type": "gate", "min": 0, "max": 90, "samples": 6})
+    img = g.simulate(film)
+    assert np.all(np.isfinite(img)) and img.max() > 100 * g.simulate(base).max()
+
+
+def test_ssca_with_kappa_zero_and_one_size_equals_da():
+    # one particle size: the SSCA phase factors are 1 and the SSCA reduces to the DA exactly
+    iff = {"type": "radial_paracrystal", "peak_distance": 20, "damping_length": 1000, "omega": 4, "kappa": 2.5}
+    da = mini({"layers": [{}, SUB], "layouts": [lay(iff)]})
+    ssca = json.loads(json.dumps(da))
+    ssca["sample"]["layouts"][0]["approximation"] = "SSCA"
+    np.testing.assert_allclose(g.simulate(ssca), g.simulate(da), rtol=1e-10)
+
+
+def test_detector_resolution_equals_brute_force_convolution():
+    # the bin-integrated Gaussian kernel applied as a full 2-D double loop over all pixel pairs
+    from math import erf, sqrt
+    cfg = mini({"layers": [{}, SUB], "layouts": [{"particles": [{"shape": CYL, "material": P}]}]})
+    cfg["detector"] = {"type": "spherical", "phi": [-2, 2, 17], "alpha": [0, 2, 13]}
+    raw = g.simulate(cfg)
+    sx, sy = 0.3, 0.2  # deg
+    cfg["detector"]["resolution"] = {"type": "gaussian", "sigma": [sx, sy]}
+    out = g.simulate(cfg)
+    dx, dy = 4 / 17, 2 / 13
+    cdf = lambda x, s: 0.5 * (1 + erf(x / (s * sqrt(2))))
+    kx = lambda d: cdf((d + 0.5) * dx, sx) - cdf((d - 0.5) * dx, sx)
+    ky = lambda d: cdf((d + 0.5) * dy, sy) - cdf((d - 0.5) * dy, sy)
+    R, C = raw.shape
+    ref = np.zeros_like(raw)
+    for r in range(R):
+        for c in range(C):
+            ref[r, c] = sum(raw[r2, c2] * kx(c - c2) * ky(r - r2) for r2 in range(R) for c2 in range(C))
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-14 * ref.max())
+
+
+def test_beam_divergence_is_weighted_sum_of_single_beams():
+    base = mini({"layers": [{}, SUB], "layouts": [{"particles": [{"shape": CYL, "material": P}]}]})
+    div = json.loads(json.dumps(base))
+    div["beam"]["divergence"] = {"alpha_i": {"type": "gaussian", "sigma": 0.02, "samples": 3, "nsigma": 1.5}}
+    xs = 0.2 + np.array([-0.03, 0, 0.03])
+    ws = np.exp(-0.5 * ((xs - 0.2) / 0.02) ** 2)
+    ws /= ws.sum()
+    ref = 0
+    for x, w in zip(xs, ws):
+        one = json.loads(json.dumps(base))
+        one["beam"]["alpha_i"] = float(x)
+        ref = ref + w * g.simulate(one)
+    np.testing.assert_allclose(g.simulate(div), ref, rtol=1e-12)
+
+
+@pytest.mark.integration
+def test_live_ssca_and_instrument_random():
+    ba = _ba()
+    rng = np.random.default_rng(11)
+    deg = np.pi / 180
+    r1, r2, dist, om, kap = rng.uniform(3, 5), rng.uniform(5, 8), rng.uniform(18, 25), rng.uniform(2, 5), rng.uniform(0.5, 3)
+    sig = rng.uniform(0.01, 0.04)
+    vac = ba.HomogeneousMaterial("Vacuum", 0, 0)
+    sub = ba.HomogeneousMaterial("Si", SUB["delta"], SUB["beta"])
+    par = ba.HomogeneousMaterial("P", P["delta"], P["beta"])
+    layout = ba.ParticleLayout()
+    layout.addParticle(ba.Particle(par, ba.FormFactorCylinder(r1, r1)), 0.6)
+    layout.addParticle(ba.Particle(par, ba.FormFactorTruncatedSphere(r2, 1.5 * r2, 0)), 0.4)
+    iff = ba.InterferenceFunctionRadialParaCrystal(dist, 1e3)
+    iff.setProbabilityDistribution(ba.FTDistribution1DGauss(om))
+    iff.setKappa(kap)
+    layout.setInterferenceFunction(iff)
+    top = ba.Layer(vac)
+    top.addLayout(layout)
+    ml = ba.MultiLayer()
+    ml.addLayer(top)
+    ml.addLayer(ba.Layer(sub))
+    sim = ba.GISASSimulation()
+    sim.setDetectorParameters(20, -2 * deg, 2 * deg, 15, 0, 2 * deg)
+    sim.setBeamParameters(0.1, 0.25 * deg, 0)
+    sim.addParameterDistribution("*/Beam/InclinationAngle", ba.DistributionGaussian(0.25 * deg, sig * deg), 3)
+    sim.setDetectorResolutionFunction(ba.ResolutionFunction2DGaussian(0.1 * deg, 0.05 * deg))
+    sim.setSample(ml)
+    sim.runSimulation()
+    ref = sim.result().array()
+    cfg = {"beam": {"wavelength": 0.1, "alpha_i": 0.25, "divergence": {"alpha_i": {"type": "gaussian", "sigma": sig, "samples": 3}}},
+           "detector": {"type": "spherical", "phi": [-2, 2, 20], "alpha": [0, 2, 15], "resolution": {"sigma": [0.1, 0.05]}},
+           "sample": {"layers": [{}, SUB], "layouts": [{"approximation": "SSCA", "particles": [
+               {"shape": {"type": "cylinder", "radius": r1, "height": r1}, "material": P, "abundance": 0.6},
+               {"shape": {"type": "truncated_sphere", "radius": r2, "height": 1.5 * r2}, "material": P, "abundance": 0.4}],
+               "interference": {"type": "radial_paracrystal", "peak_distance": dist, "damping_length": 1000, "omega": om,
+                                "kappa": kap}}]}}
+    img = g.simulate(cfg)
+    assert np.max(np.abs(img - ref) / ref) < 1e-5  # truncated sphere: BornAgain integrates numerically
+
+
+def test_cli_png_has_q_axes(beamkit_bin, tmp_path):
+    # the log-scale PNG gets white margins with a frame, tick marks and numbers (black pixels) left of and
+    # below the image; the image itself keeps its size inside the frame
+    import subprocess
+    Image = pytest.importorskip("PIL.Image")
+    cfg = {"beam": {"wavelength": 0.1, "alpha_i": 0.2}, "detector": {"type": "spherical", "phi": [-2, 2, 96], "alpha": [0, 2, 64]},
+           "sample": {"layers": [{}, SUB], "layouts": [{"particles": [{"shape": CYL, "material": P}]}]}}
+    (tmp_path / "c.json").write_text(json.dumps(cfg))
+    subprocess.run([str(beamkit_bin), "gisaxs", str(tmp_path / "c.json"), "-o", str(tmp_path / "c.h5"), "--png", str(tmp_path / "c.png")],
+                   check=True)
+    im = np.asarray(Image.open(tmp_path / "c.png").convert("RGB")).astype(int)
+    H, W, _ = im.shape
+    assert W > 96 + 40 and H > 64 + 30
+    dark = im.sum(axis=2) == 0
+    white = im.sum(axis=2) == 765
+    # frame: find the image block (non-white, non-black colour-mapped pixels) and its bounding box
+    inner = ~dark & ~white
+    ys, xs = np.nonzero(inner)
+    assert ys.max() - ys.min() + 1 == 64 and xs.max() - xs.min() + 1 == 96
+    top, left = ys.min(), xs.min()
+    assert dark[top - 1, left:left + 96].all() and dark[top:top + 64, left - 1].all()  # frame lines
+    below, leftm = dark[top + 64 + 2:, :], dark[:, :left - 2]
+    assert below.sum() > 100 and leftm.sum() > 100  # tick labels and axis titles
+    # q_y = 0 lies at the middle of the detector: a tick mark below the frame there
+    assert dark[top + 64 + 3, left + 47:left + 49].any()

@@ -6,6 +6,7 @@
 #pragma once
 #include <beamkit/scattering/formfactor.hpp>
 #include <beamkit/scattering/interference.hpp>
+#include <beamkit/scattering/superlattice.hpp>
 #include <array>
 #include <string>
 #include <vector>
@@ -42,6 +43,15 @@ struct OrientationDistribution {
   int samples = 1;
 };
 
+/// A 3-D superlattice (grain) of the particle: lattice type, constants (nm) and repetitions. The cell
+/// is the conventional cubic one (a x a x a) for sc/bcc/fcc and the hexagonal one (a, a at 120 deg, c)
+/// for hcp; the grain's bottom particle sits at the particle's z and the grain grows upwards.
+struct SuperlatticeSpec {
+  Lattice3D kind = Lattice3D::none;
+  double a = 0, c = 0;
+  int n[3] = {1, 1, 1};
+};
+
 struct ParticleSpec {
   ShapeSpec shape;
   Material material;
@@ -53,6 +63,7 @@ struct ParticleSpec {
   double z = 0;  ///< bottom of the particle relative to the top of its layer (ambient: the surface), nm
   SizeDistribution distribution;
   OrientationDistribution orientation;
+  SuperlatticeSpec lattice;
 };
 
 struct InterferenceSpec {
@@ -66,13 +77,14 @@ struct InterferenceSpec {
   double domain1 = 0, domain2 = 0;
   Profile pdf1 = Profile::gauss, pdf2 = Profile::gauss;
   double w1x = 0, w1y = 0, g1 = 0, w2x = 0, w2y = 0, g2 = 0;
+  double kappa = 0;  ///< radial paracrystal: size-spacing coupling (SSCA)
 };
 
 struct LayoutSpec {
   int layer = 0;
   std::vector<ParticleSpec> particles;
   InterferenceSpec interference;
-  enum Approx { da, lma } approximation = da;
+  enum Approx { da = 0, lma = 1, ssca = 2 } approximation = da;
   double density = 0.01;  ///< particles per nm^2 (lattices: 1/cell area unless given)
   bool density_given = false;
 };
@@ -93,11 +105,27 @@ struct DetectorSpec {
   int nx = 0, ny = 0;                                     // flat: pixels, mm
   double distance = 0, pixel_x = 0, pixel_y = 0, u0 = 0, v0 = 0;
   std::vector<Mask> masks;
+  /// Gaussian detector resolution (standard deviations along the detector's x = phi_f and y = alpha_f
+  /// axes, in its units: deg for spherical, mm for flat); 0 = none.
+  double res_x = 0, res_y = 0;
+};
+
+/// Distribution of a beam parameter (divergence / wavelength spread), sampled as BornAgain does:
+/// gaussian: `samples` equidistant points in mean +- nsigma*sigma, weights ~ pdf; lognormal (median =
+/// the beam value, sigma = scale of log): points in median*exp(+-nsigma*sigma), weights ~ pdf;
+/// gate: points min + i (max - min)/(samples - 1), weight 1/(max - min) where min <= x <= max.
+/// Weights are normalised to sum 1; the image is the weighted sum over all combinations.
+struct BeamDistribution {
+  enum Kind { none, gaussian, lognormal, gate } kind = none;
+  double sigma = 0, nsigma = 2, min = 0, max = 0;  ///< angles in rad, wavelength in nm
+  int samples = 1;
 };
 
 struct Config {
   double wavelength = 0.1;  ///< nm
   double alpha_i = 0;       ///< rad
+  double phi_i = 0;         ///< rad, azimuth of the incoming beam
+  BeamDistribution div_wavelength, div_alpha, div_phi;
   double intensity = 1;
   bool born = false;
   int quadrature_order = 0;  ///< 0: chosen from the detector's q range
@@ -117,6 +145,14 @@ InterferenceSpec parse_interference_json(const std::string& json_text);
 void read_mesh(const std::string& file, double scale, std::vector<double>& v, std::vector<int>& t);
 /// Volume of a shape (nm^3), host.
 double shape_volume(const ShapeSpec& s);
+/// Radial (in-plane) extension of a shape used by the SSCA (BornAgain's radialExtension for the round
+/// shapes: the radius; elliptic: (a + b)/2; polygonal: half the base edge/length), host.
+double radial_extension(const ShapeSpec& s);
+/// (value, weight) samples of a beam distribution around `mean` (weights sum to 1).
+std::vector<std::pair<double, double>> beam_samples(const BeamDistribution& d, double mean);
+/// Convolve a rows x cols image (row 0 = top) with a bin-integrated Gaussian of sigma_x/sigma_y
+/// pixels along the columns/rows (zero outside the image).
+void apply_resolution(std::vector<double>& img, int rows, int cols, double sigma_x, double sigma_y);
 /// Height (z extent) of a shape, host.
 double shape_height(const ShapeSpec& s);
 /// Gauss-Legendre nodes/weights on [-1,1] for all orders 1..kMaxGL, order n at offset n(n-1)/2.

@@ -82,50 +82,118 @@ KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t
   const R half = R(0.5) * (z1 - z0), mid = R(0.5) * (z1 + z0);
   for (int j = 0; j < nq; ++j) out[j] = C<R>(0, 0);
   const C<R> qpar2 = qx * qx + qy * qy;
-  for (int k = 0; k < n; ++k) {
-    const R z = mid + half * gx[k];
-    C<R> slice;
-    switch (s.shape) {
-      case Shape::truncated_sphere: {
+  // 1) weighted slice transforms sl[k] = w_k (H/2) A(z_k) 2 J1(q_par r_k)/(q_par r_k)
+  C<R> sl[kMaxGL];
+  const bool circular = s.shape != Shape::hemi_ellipsoid;
+  if (circular && qpar2.imag() == R(0) && qpar2.real() >= R(0)) {
+    // real q_par (rotations about z): the Bessel series of all nodes at once, node-inner loops without
+    // data-dependent exits (vectorisable); the number of terms is fixed by the largest argument
+    R r2v[kMaxGL], term[kMaxGL], sum[kMaxGL], w4[kMaxGL];
+    R x2max = 0;
+    const R cot = s.shape == Shape::cone ? R(1) / kmath::tan(p[2]) : R(0);
+    for (int k = 0; k < n; ++k) {
+      const R z = mid + half * gx[k];
+      R r2 = 0;
+      if (s.shape == Shape::truncated_sphere) {
         const R dz = z - (p[1] - p[0]);
-        const R r2 = kmath::max(R(0), p[0] * p[0] - dz * dz);
-        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
-        break;
-      }
-      case Shape::truncated_spheroid: {
+        r2 = kmath::max(R(0), p[0] * p[0] - dz * dz);
+      } else if (s.shape == Shape::truncated_spheroid) {
         const R c = p[2] * p[0];
         const R dz = (z - (p[1] - c)) / c;
-        const R r2 = kmath::max(R(0), p[0] * p[0] * (R(1) - dz * dz));
-        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
-        break;
+        r2 = kmath::max(R(0), p[0] * p[0] * (R(1) - dz * dz));
+      } else if (s.shape == Shape::cone) {
+        const R r = p[0] - z * cot;
+        r2 = r * r;
       }
-      case Shape::hemi_ellipsoid: {
-        const R u = z / p[2];
-        const R f2 = kmath::max(R(0), R(1) - u * u);
-        const C<R> a = qx * p[0], b = qy * p[1];
-        slice = kmath::pi<R>() * p[0] * p[1] * f2 * bessel_j1c_auto(csqrt((a * a + b * b) * f2));
-        break;
-      }
-      case Shape::cone: {
-        const R r = p[0] - z / kmath::tan(p[2]);
-        const R r2 = r * r;
-        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
-        break;
-      }
-      default: slice = C<R>(0, 0);
+      r2v[k] = r2;
+      const R x2 = qpar2.real() * r2;
+      w4[k] = -x2 / R(4);
+      x2max = kmath::max(x2max, x2);
     }
-    slice = slice * (gw[k] * half);
-    if (dwba4) {
-      const C<R> ea = cexpi(qa * z), eb = cexpi(qb * z);
-      const C<R> ea_ = qa.imag() == R(0) ? Kokkos::conj(ea) : cexpi(-qa * z);
-      const C<R> eb_ = qb.imag() == R(0) ? Kokkos::conj(eb) : cexpi(-qb * z);
+    if (x2max <= R(256)) {  // |x| <= 16 everywhere: power series (as bessel_j1c_real)
+      for (int k = 0; k < n; ++k) term[k] = sum[k] = R(1);
+      R bound = 1;  // the largest |term| over the nodes, (x2max/4)^j / (j! (j+1)!)
+      for (int jt = 1; jt <= 60; ++jt) {
+        const R cj = R(1) / R(jt * (jt + 1));
+        bound *= R(0.25) * x2max * cj;
+        for (int k = 0; k < n; ++k) {
+          term[k] *= w4[k] * cj;
+          sum[k] += term[k];
+        }
+        if (bound < R(1e-18)) break;
+      }
+    } else {
+      for (int k = 0; k < n; ++k) sum[k] = bessel_j1c_real(kmath::sqrt(-R(4) * w4[k]));
+    }
+    for (int k = 0; k < n; ++k) sl[k] = C<R>(kmath::pi<R>() * r2v[k] * sum[k] * (gw[k] * half), 0);
+  } else {
+    for (int k = 0; k < n; ++k) {
+      const R z = mid + half * gx[k];
+      C<R> slice;
+      switch (s.shape) {
+        case Shape::truncated_sphere: {
+          const R dz = z - (p[1] - p[0]);
+          const R r2 = kmath::max(R(0), p[0] * p[0] - dz * dz);
+          slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
+          break;
+        }
+        case Shape::truncated_spheroid: {
+          const R c = p[2] * p[0];
+          const R dz = (z - (p[1] - c)) / c;
+          const R r2 = kmath::max(R(0), p[0] * p[0] * (R(1) - dz * dz));
+          slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
+          break;
+        }
+        case Shape::hemi_ellipsoid: {
+          const R u = z / p[2];
+          const R f2 = kmath::max(R(0), R(1) - u * u);
+          const C<R> a = qx * p[0], b = qy * p[1];
+          slice = kmath::pi<R>() * p[0] * p[1] * f2 * bessel_j1c_auto(csqrt((a * a + b * b) * f2));
+          break;
+        }
+        case Shape::cone: {
+          const R r = p[0] - z / kmath::tan(p[2]);
+          const R r2 = r * r;
+          slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
+          break;
+        }
+        default: slice = C<R>(0, 0);
+      }
+      sl[k] = slice * (gw[k] * half);
+    }
+  }
+  // 2) the z phases. DWBA: exp(i qz z) from exp(+-i a z) exp(+-i b z); the Gauss-Legendre nodes are
+  // symmetric about mid, so the mirrored node's exp(i a z') = exp(2 i a mid) / exp(i a z): one complex
+  // exponential per pair of nodes and wavevector
+  if (dwba4) {
+    auto inv = [](const C<R>& e, bool real) { return real ? Kokkos::conj(e) : cdiv(C<R>(1, 0), e); };
+    const bool ra = qa.imag() == R(0), rb = qb.imag() == R(0);
+    const C<R> Ea = cexpi(R(2) * mid * qa), Eb = cexpi(R(2) * mid * qb);
+    const C<R> Ea_ = inv(Ea, ra), Eb_ = inv(Eb, rb);
+    auto add = [&](const C<R>& slice, const C<R>& ea, const C<R>& ea_, const C<R>& eb, const C<R>& eb_) {
       const C<R> sa = slice * ea, sa_ = slice * ea_;
       out[0] += sa_ * eb_;
       out[1] += sa * eb_;
       out[2] += sa_ * eb;
       out[3] += sa * eb;
-    } else {
-      for (int j = 0; j < nq; ++j) out[j] += slice * cexpi(qz[j] * z);
+    };
+    for (int k = 0; k < n / 2; ++k) {
+      const R z = mid + half * gx[k];
+      const C<R> ea = cexpi(qa * z), eb = cexpi(qb * z);
+      const C<R> ea_ = inv(ea, ra), eb_ = inv(eb, rb);
+      add(sl[k], ea, ea_, eb, eb_);
+      add(sl[n - 1 - k], Ea * ea_, Ea_ * ea, Eb * eb_, Eb_ * eb);  // node n-1-k = 2 mid - z
+    }
+    if (n % 2) {
+      const int k = n / 2;
+      const R z = mid + half * gx[k];
+      const C<R> ea = cexpi(qa * z), eb = cexpi(qb * z);
+      add(sl[k], ea, inv(ea, ra), eb, inv(eb, rb));
+    }
+  } else {
+    for (int k = 0; k < n; ++k) {
+      const R z = mid + half * gx[k];
+      for (int j = 0; j < nq; ++j) out[j] += sl[k] * cexpi(qz[j] * z);
     }
   }
 }

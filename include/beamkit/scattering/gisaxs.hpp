@@ -24,11 +24,15 @@ template <class Real> struct ParticleData {
   Real core_z = 0;
   Real weight = 0;  ///< abundance x distribution weight (sums to 1 over a layout)
   Real z = 0;
+  Real rad = 0;  ///< radial extension (SSCA)
+  LatticeData<Real> lat;  ///< 3-D superlattice of the particle (nbasis = 0: none)
 };
 
 template <class Real> struct LayoutData {
-  int layer = 0, first = 0, count = 0, lma = 0;
+  int layer = 0, first = 0, count = 0;
+  int approx = 0;  ///< LayoutSpec::Approx: 0 DA, 1 LMA, 2 SSCA
   Real density = 0;
+  Real kappa = 0, mean_rad = 0;  ///< SSCA
   InterferenceData<Real> iff;
   Amplitudes<Real> in;  ///< incoming wave in the layout's layer (computed once on the host)
 };
@@ -61,11 +65,11 @@ inline PixelGrid make_pixels(const Config& c) {
       const int ia = d.nalpha - 1 - r;
       const double a = d.alpha_min + (ia + 0.5) * dal;
       const double a0 = (d.alpha_min + ia * dal) * deg, a1 = (d.alpha_min + (ia + 1) * dal) * deg;
+      const double w = std::fabs(dphi * deg * (std::sin(a1) - std::sin(a0)));  // one row: one solid angle
       for (int ip = 0; ip < g.cols; ++ip) {
         const double ph = d.phi_min + (ip + 0.5) * dphi;
         g.alpha.push_back(a * deg);
         g.phi.push_back(ph * deg);
-        const double w = std::fabs(dphi * deg * (std::sin(a1) - std::sin(a0)));
         g.weight.push_back(masked(ph, a) ? 0.0 : w);
       }
     }
@@ -91,17 +95,23 @@ inline PixelGrid make_pixels(const Config& c) {
   g.qy.resize(n);
   g.qz.resize(n);
   const double ca_i = std::cos(c.alpha_i), sa_i = std::sin(c.alpha_i);
+  const double cpi = std::cos(c.phi_i), spi = std::sin(c.phi_i);
+  // a spherical detector's rows share alpha_f and its columns phi_f: their sines/cosines once per row/column
+  const bool sph = d.kind == DetectorSpec::spherical;
+  std::vector<double> cpc(sph ? g.cols : 0), spc(sph ? g.cols : 0);
+  for (int ip = 0; sph && ip < g.cols; ++ip) cpc[ip] = std::cos(g.phi[ip]), spc[ip] = std::sin(g.phi[ip]);
   double last_a = NAN, ca = 0, sa = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double af = g.alpha[i], pf = g.phi[i];
-    if (af != last_a) {  // rows of a spherical detector share alpha_f
+    if (af != last_a) {
       ca = std::cos(af);
       sa = std::sin(af);
       last_a = af;
     }
-    const double cp = std::cos(pf), sp = std::sin(pf);
-    g.qx[i] = k * (ca_i - ca * cp);
-    g.qy[i] = k * ca * sp;
+    const std::size_t ic = sph ? i % std::size_t(g.cols) : 0;
+    const double cp = sph ? cpc[ic] : std::cos(pf), sp = sph ? spc[ic] : std::sin(pf);
+    g.qx[i] = k * (ca_i * cpi - ca * cp);
+    g.qy[i] = k * (ca * sp - ca_i * spi);
     g.qz[i] = -k * (sa_i + sa);
   }
   return g;
@@ -179,6 +189,45 @@ inline int auto_order(const ShapeSpec& s, double qpar_max, double qz_max) {
   return int(std::min<double>(kMaxGL, std::ceil(0.5 * phase + 6)));
 }
 
+/// Lattice vectors and basis of a superlattice, rotated like the shape (R: row-major active rotation).
+template <class Real> LatticeData<Real> to_lattice(const SuperlatticeSpec& L, const ShapeSpec& s) {
+  LatticeData<Real> d;
+  if (L.kind == Lattice3D::none) return d;
+  double a[9] = {L.a, 0, 0, 0, L.a, 0, 0, 0, L.a};
+  double b[12] = {};
+  int nb = 1;
+  if (L.kind == Lattice3D::bcc) {
+    nb = 2;
+    b[3] = b[4] = b[5] = 0.5 * L.a;
+  } else if (L.kind == Lattice3D::fcc) {
+    nb = 4;
+    const double h = 0.5 * L.a;
+    const double f[9] = {h, h, 0, h, 0, h, 0, h, h};
+    for (int i = 0; i < 9; ++i) b[3 + i] = f[i];
+  } else if (L.kind == Lattice3D::hcp) {
+    nb = 2;
+    const double a2[9] = {L.a, 0, 0, 0.5 * L.a, 0.5 * std::sqrt(3.0) * L.a, 0, 0, 0, L.c};
+    for (int i = 0; i < 9; ++i) a[i] = a2[i];
+    for (int k = 0; k < 3; ++k) b[3 + k] = 2.0 / 3 * a[k] + 1.0 / 3 * a[3 + k] + 0.5 * a[6 + k];
+  }
+  double R[9];
+  if (s.general) {
+    for (int i = 0; i < 9; ++i) R[i] = s.R[i];
+  } else {
+    const double c = std::cos(s.rotation), sn = std::sin(s.rotation);
+    const double Z[9] = {c, -sn, 0, sn, c, 0, 0, 0, 1};
+    for (int i = 0; i < 9; ++i) R[i] = Z[i];
+  }
+  auto rot = [&](const double* v, Real* out) {
+    for (int r = 0; r < 3; ++r) out[r] = Real(R[3 * r] * v[0] + R[3 * r + 1] * v[1] + R[3 * r + 2] * v[2]);
+  };
+  for (int k = 0; k < 3; ++k) rot(a + 3 * k, d.a + 3 * k);
+  for (int j = 0; j < nb; ++j) rot(b + 3 * j, d.b + 3 * j);
+  d.nbasis = nb;
+  for (int k = 0; k < 3; ++k) d.n[k] = L.n[k];
+  return d;
+}
+
 template <class Real> ShapeParams<Real> to_params(const ShapeSpec& s, int order, int mesh_first) {
   ShapeParams<Real> p;
   p.shape = s.shape;
@@ -243,7 +292,8 @@ public:
       LayoutData<Real> ld;
       ld.layer = L.layer;
       ld.first = int(parts.size());
-      ld.lma = L.approximation == LayoutSpec::lma ? 1 : 0;
+      ld.approx = int(L.approximation);
+      ld.kappa = Real(L.interference.kappa);
       const auto eps_l = eps_of(c.layers[L.layer].material);
       double asum = 0;
       for (const auto& P : L.particles) asum += P.abundance;
@@ -276,10 +326,15 @@ public:
           }
           pd.weight = Real(P.abundance / asum * smp.second * osmp.second);
           pd.z = Real(P.z);
+          pd.rad = Real(radial_extension(s));
+          pd.lat = detail::to_lattice<Real>(P.lattice, s);
           parts.push_back(pd);
         }
       }
       ld.count = int(parts.size()) - ld.first;
+      double mean_rad = 0;
+      for (int p = ld.first; p < ld.first + ld.count; ++p) mean_rad += double(parts[p].weight) * double(parts[p].rad);
+      ld.mean_rad = Real(mean_rad);
       ld.iff = make_iff(L.interference, qpar_max);
       double density = L.density;
       if (!L.density_given && L.interference.kind == Interference::lattice2d) density = double(ld.iff.p[9]);
@@ -383,8 +438,10 @@ public:
               coef[3] = in.R * out.R;
               nt = 4;
             }
-            const Real S = interference(L.iff, qx, qy, tab.gl_x, tab.gl_w);
-            Cx amp(0, 0);
+            const bool ssca = L.approx == 2;
+            const Real S = ssca ? Real(1) : interference(L.iff, qx, qy, tab.gl_x, tab.gl_w);
+            const Real qpar = ssca ? kmath::sqrt(qx * qx + qy * qy) : Real(0);
+            Cx amp(0, 0), amp_conj(0, 0), p2kappa(0, 0);
             Real inten = 0;
             for (int p = L.first; p < L.first + L.count; ++p) {
               const ParticleData<Real>& P = parts(p);
@@ -395,14 +452,30 @@ public:
               for (int t = 0; t < nt; ++t) {
                 Cx ft = P.contrast_outer * f[t];
                 if (P.has_core) ft += P.contrast_core * fc[t] * (P.core_z != Real(0) ? detail::cexpi(qz[t] * P.core_z) : Cx(1, 0));
+                if (P.lat.nbasis) ft *= superlattice_factor(P.lat, Cx(qx, 0), Cx(qy, 0), qz[t]);
                 F += coef[t] * (P.z != Real(0) ? ft * detail::cexpi(qz[t] * P.z) : ft);
               }
               const Real n2 = F.real() * F.real() + F.imag() * F.imag();
-              amp += P.weight * F;
               inten += P.weight * n2;
+              if (ssca) {  // BornAgain 1.19 SSCAStrategy: position offset phase exp(i kappa q_par (R - <R>))
+                const Cx pre = P.weight * detail::cexpi(Cx(L.kappa * qpar * (P.rad - L.mean_rad), 0));
+                amp += pre * F;
+                amp_conj += pre * Kokkos::conj(F);
+                p2kappa += P.weight * detail::cexpi(Cx(Real(2) * L.kappa * qpar * (P.rad - L.mean_rad), 0));
+              } else {
+                amp += P.weight * F;
+              }
+            }
+            if (ssca) {
+              const Real* ip = L.iff.p;  // radial paracrystal: characteristic function of the distance pdf
+              Cx om = detail::cexpi(Cx(qpar * ip[0], 0)) * detail::ft_pdf1(int(ip[2]), qpar, ip[3]);
+              if (ip[1] > Real(0)) om = om * kmath::exp(-ip[0] / ip[1]);
+              const Cx iff = detail::cdiv(amp * amp_conj * om, Cx(1, 0) - p2kappa * om);
+              total += L.density * (inten + Real(2) * iff.real());
+              continue;
             }
             const Real a2 = amp.real() * amp.real() + amp.imag() * amp.imag();
-            total += L.density * (L.lma ? inten * S : inten + a2 * (S - Real(1)));
+            total += L.density * (L.approx == 1 ? inten * S : inten + a2 * (S - Real(1)));
           }
           img(i / cols, i % cols) = total * w * norm;
         });
