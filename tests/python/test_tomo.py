@@ -194,3 +194,20 @@ def test_sart_variants_reduce_the_residual():
         seen = []
         beamkit.recon(noisy, theta, algorithm=alg, num_iter=3, callback=lambda it, r: seen.append(r) or True, **kw)
         assert len(seen) == 3 and seen[-1] < 0.2, (alg, seen)
+
+
+def test_iterative_progress_bar_and_early_stop(capsys):
+    pytest.importorskip("tqdm")
+    ph, theta, noisy = _noisy_shepp(32, 20)
+    beamkit.recon(noisy, theta, algorithm="sirt", num_iter=7, progress=True)
+    err = capsys.readouterr().err
+    assert "7/7" in err and "iter" in err, err
+    # the callback stops the run: the bar stops at the same iteration
+    beamkit.recon(noisy, theta, algorithm="art", num_iter=7, progress=True, callback=lambda it, r: it < 3)
+    err = capsys.readouterr().err
+    assert "3/7" in err and "7/7" not in err, err
+    # a callable progress sees (iterations done, total) after every iteration and can stop too
+    calls = []
+    beamkit.recon(noisy, theta, algorithm="osem", num_block=4, num_iter=6,
+                  progress=lambda done, total: calls.append((done, total)) or done < 4)
+    assert calls == [(1, 6), (2, 6), (3, 6), (4, 6)]
