@@ -28,7 +28,7 @@
 //         beta = 0 is MLEM/OSEM.
 //   tv    total variation, Chambolle & Pock (2011) as TomoPy: min_u lambda TV(u) + 1/2 |r A u - b|^2,
 //         x = r u, r = 1 / sqrt(n_det P / 2), steps sigma = tau = 0.35; reg_par = [lambda].
-//         Returns the primal iterate (TomoPy returns the extrapolated one, 2 u_n - u_{n-1}).
+//         Returns r times the extrapolated iterate 2 u_n - u_{n-1}, as TomoPy does.
 // Images [S][N][N], sinograms [S][P][n_det] (sinogram order); all slices iterate together.
 #pragma once
 #include <beamkit/tomo/projector.hpp>
@@ -110,60 +110,89 @@ void row_norms_squared(const ExecSpace& space, const AngleView& ang, const Cente
       });
 }
 
-/// One Kaczmarz half-step of ART: every ray of angle `a` with bin parity `parity` updates x. Those
-/// rays have disjoint supports (see the file comment), so they run in parallel, in chunks of
-/// `chunk` rays each walking the image line by line: a dot-product pass, then an update pass.
-template <class ExecSpace, class Real, class ImageView, class BView, class AngleView, class CenterView, class NormView>
-void art_half_sweep(const ExecSpace& space, const ImageView& x, const BView& b, const AngleView& ang,
-                    const CenterView& ctr, const NormView& rn2, int a, int parity, Real relax) {
+/// One ART sweep (every ray once): angle by angle in `order`, each angle in two half-steps (even bins,
+/// then odd bins). The rays of a half-step have disjoint supports (see the file comment), so they run in
+/// parallel: one team per slice, the team's threads over chunks of `chunk` rays, each chunk walking the
+/// image line by line (a dot-product pass, then an update pass), and a team barrier between half-steps.
+/// One launch per sweep: the half-steps are far too small to pay a kernel launch each.
+template <class ExecSpace, class Real, class ImageView, class BView, class AngleView, class CenterView, class NormView,
+          class OrderView>
+void art_sweep(const ExecSpace& space, const ImageView& x, const BView& b, const AngleView& ang, const CenterView& ctr,
+               const NormView& rn2, const OrderView& order, Real relax) {
   constexpr int chunk = 32;
-  const int S = int(x.extent(0)), n = int(x.extent(1)), nd = int(b.extent(2));
-  const int nrays = (nd - parity + 1) / 2, nch = (nrays + chunk - 1) / chunk;
-  if (nrays <= 0) return;
+  const int S = int(x.extent(0)), n = int(x.extent(1)), nd = int(b.extent(2)), P = int(order.extent(0));
+  const int nch_max = ((nd + 1) / 2 + chunk - 1) / chunk;
+  const int conc = int(space.concurrency());
+  const int ts = std::max(1, std::min(nch_max, conc / std::max(S, 1)));
+  using policy_type = Kokkos::TeamPolicy<ExecSpace>;
+  using member_type = typename policy_type::member_type;
   Kokkos::parallel_for(
-      "beamkit::tomo::art", Kokkos::RangePolicy<ExecSpace>(space, 0, S * nch), KOKKOS_LAMBDA(const int item) {
-        const int s = item / nch, j = item % nch;
-        const RayParam<Real> rp(ang(a), ctr(s), n);
-        const int m_count = kmath::min(chunk, nrays - j * chunk);
-        const int d_first = parity + 2 * j * chunk;
-        const Real dm = Real(2) * rp.dd;  // t step from one ray of the chunk to the next
+      "beamkit::tomo::art_sweep", policy_type(space, S, ts), KOKKOS_LAMBDA(const member_type& team) {
+        const int s = team.league_rank();
         Real* img = &x(s, 0, 0);
-        const int ls = rp.xdom ? n : 1, es = rp.xdom ? 1 : n;  // line and element strides
-        Real dot[chunk], coef[chunk];
-        for (int m = 0; m < chunk; ++m) dot[m] = 0;
-        for (int k = 0; k < n; ++k) {
-          const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;
-          const Real* line = img + std::size_t(k) * ls;
-          int m0, m1;
-          safe_range(tk, dm, m_count, n - 1, m0, m1);
-          BEAMKIT_PRAGMA_SIMD
-          for (int m = m0; m < m1; ++m) {
-            const Real t = tk + Real(m) * dm;
-            const int i0 = int(t);
-            const Real f = t - Real(i0);
-            dot[m] += (Real(1) - f) * line[i0 * es] + f * line[(i0 + 1) * es];
-          }
-          auto edge = [&](int m) {
-            dot[m] += tap_exact<Real, false>(tk + Real(m) * dm, Real(1), n, [&](int i) { return line[i * es]; });
-          };
-          for (int m = 0; m < m0; ++m) edge(m);
-          for (int m = m1; m < m_count; ++m) edge(m);
-        }
-        for (int m = 0; m < m_count; ++m) {
-          const int d = d_first + 2 * m;
-          const Real nn = rn2(s, a, d);
-          coef[m] = nn > Real(1e-12) ? relax * (Real(b(s, a, d)) - dot[m] * rp.weight) / nn * rp.weight : Real(0);
-        }
-        for (int k = 0; k < n; ++k) {
-          const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;
-          Real* line = img + std::size_t(k) * ls;
-          for (int m = 0; m < m_count; ++m) {
-            const Real t = tk + Real(m) * dm;
-            const Real fl = kmath::floor(t);
-            const int i0 = int(fl);
-            const Real f = t - fl;
-            if (i0 >= 0 && i0 < n) line[i0 * es] += (Real(1) - f) * coef[m];
-            if (i0 + 1 >= 0 && i0 + 1 < n) line[(i0 + 1) * es] += f * coef[m];
+        for (int ai = 0; ai < P; ++ai) {
+          const int a = order(ai);
+          const RayParam<Real> rp(ang(a), ctr(s), n);
+          const int ls = rp.xdom ? n : 1, es = rp.xdom ? 1 : n;  // line and element strides
+          const Real dm = Real(2) * rp.dd;                       // t step from one ray of a chunk to the next
+          for (int parity = 0; parity < 2; ++parity) {
+            const int nrays = (nd - parity + 1) / 2, nch = (nrays + chunk - 1) / chunk;
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nch), [&](const int j) {
+              const int m_count = kmath::min(chunk, nrays - j * chunk);
+              const int d_first = parity + 2 * j * chunk;
+              const Real span = Real(m_count - 1) * dm;
+              Real dot[chunk], coef[chunk];
+              for (int m = 0; m < chunk; ++m) dot[m] = 0;
+              for (int k = 0; k < n; ++k) {
+                const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;
+                if (kmath::max(tk, tk + span) < Real(-1) || kmath::min(tk, tk + span) > Real(n)) continue;
+                const Real* line = img + std::size_t(k) * ls;
+                int m0, m1;
+                safe_range(tk, dm, m_count, n - 1, m0, m1);
+                BEAMKIT_PRAGMA_SIMD
+                for (int m = m0; m < m1; ++m) {
+                  const Real t = tk + Real(m) * dm;
+                  const int i0 = int(t);
+                  const Real f = t - Real(i0);
+                  dot[m] += (Real(1) - f) * line[i0 * es] + f * line[(i0 + 1) * es];
+                }
+                auto edge = [&](int m) {
+                  dot[m] += tap_exact<Real, false>(tk + Real(m) * dm, Real(1), n, [&](int i) { return line[i * es]; });
+                };
+                for (int m = 0; m < m0; ++m) edge(m);
+                for (int m = m1; m < m_count; ++m) edge(m);
+              }
+              for (int m = 0; m < m_count; ++m) {
+                const int d = d_first + 2 * m;
+                const Real nn = rn2(s, a, d);
+                coef[m] = nn > Real(1e-12) ? relax * (Real(b(s, a, d)) - dot[m] * rp.weight) / nn * rp.weight : Real(0);
+              }
+              for (int k = 0; k < n; ++k) {
+                const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;
+                if (kmath::max(tk, tk + span) < Real(-1) || kmath::min(tk, tk + span) > Real(n)) continue;
+                Real* line = img + std::size_t(k) * ls;
+                int m0, m1;
+                safe_range(tk, dm, m_count, n - 1, m0, m1);
+                for (int m = m0; m < m1; ++m) {  // taps of different rays are >= 2 apart: no conflicts
+                  const Real t = tk + Real(m) * dm;
+                  const int i0 = int(t);
+                  const Real f = t - Real(i0);
+                  line[i0 * es] += (Real(1) - f) * coef[m];
+                  line[(i0 + 1) * es] += f * coef[m];
+                }
+                auto edge = [&](int m) {
+                  const Real t = tk + Real(m) * dm;
+                  const Real fl = kmath::floor(t);
+                  const int i0 = int(fl);
+                  const Real f = t - fl;
+                  if (i0 >= 0 && i0 < n) line[i0 * es] += (Real(1) - f) * coef[m];
+                  if (i0 + 1 >= 0 && i0 + 1 < n) line[(i0 + 1) * es] += f * coef[m];
+                };
+                for (int m = 0; m < m0; ++m) edge(m);
+                for (int m = m1; m < m_count; ++m) edge(m);
+              }
+            });
+            team.team_barrier();
           }
         }
       });
@@ -242,6 +271,10 @@ public:
     if (alg == "art" || alg == "bart") {
       m_rn2 = Sino("beamkit::tomo::row_norms_squared", S, std::size_t(P), std::size_t(n));
       detail::row_norms_squared(m_space, m_all, m_ctr, N, m_rn2);
+      m_order_dev = Kokkos::View<int*, Mem>("beamkit::tomo::art_order", std::size_t(P));
+      auto ho = Kokkos::create_mirror_view(m_order_dev);
+      for (int i = 0; i < P; ++i) ho(i) = m_order[std::size_t(i)];
+      Kokkos::deep_copy(m_order_dev, ho);
     }
     // Subsets: num_block consecutive groups of the ordered projections.
     for (int bl = 0; bl < B; ++bl) {
@@ -480,9 +513,7 @@ private:
     const Real lambda = Real(m_opt.relax);
     int it = 0;
     for (; it < m_opt.num_iter; ++it) {
-      for (int a : m_order)
-        for (int parity = 0; parity < 2; ++parity)
-          detail::art_half_sweep(m_space, x, b, m_all, m_ctr, m_rn2, a, parity, lambda);
+      detail::art_sweep(m_space, x, b, m_all, m_ctr, m_rn2, m_order_dev, lambda);
       if (m_opt.nonneg) clip(x);
       if (!continue_after(b, x, bnorm, it + 1)) {
         ++it;
@@ -610,7 +641,7 @@ private:
                            });
       if (m_opt.callback || m_opt.progress) {
         Real* px0 = x.data();
-        const Real* pu = u.data();
+        const Real* pu = xb.data();
         each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) { px0[i] = rs * pu[i]; });
         if (!continue_after(b, x, bnorm, it + 1)) {
           ++it;
@@ -619,7 +650,7 @@ private:
       }
     }
     Real* px0 = x.data();
-    const Real* pu = u.data();
+    const Real* pu = xb.data();  // TomoPy's output: the extrapolated point
     each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) { px0[i] = rs * pu[i]; });
     return it;
   }
@@ -629,6 +660,7 @@ private:
   IterativeOptions m_opt;
   int m_S;
   std::vector<int> m_order;
+  Kokkos::View<int*, Mem> m_order_dev;  // ART's angle order
   std::vector<Subset> m_sub;
   Kokkos::View<AngleCoef<Real>*, Mem> m_all;
   View1<Real, Mem> m_ctr;

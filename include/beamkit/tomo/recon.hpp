@@ -113,12 +113,16 @@ void recon(const ExecSpace& space, const TomoView& tomo, const std::vector<doubl
       io.algorithm = alg;
       const int n_batches = (S + batch - 1) / batch, done_before = (s0 / batch) * io.num_iter;
       if (io.callback) {
-        io.callback = [&opt, &stopped](int it, double r) { return !(stopped = stopped || !opt.iterative.callback(it, r)); };
+        io.callback = [&opt, &stopped](int it, double r) {
+          if (!opt.iterative.callback(it, r)) stopped = true;
+          return !stopped;
+        };
       }
       if (opt.progress) {
         const int total = n_batches * io.num_iter;
         io.progress = [&opt, &stopped, done_before, total](int it) {
-          return !(stopped = stopped || !opt.progress(done_before + it, total));
+          if (!opt.progress(done_before + it, total)) stopped = true;  // called even after a stop: the bar shows it
+          return !stopped;
         };
       }
       View3<Real, Mem> x(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::recon_x"), std::size_t(nb),
