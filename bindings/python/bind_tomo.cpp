@@ -30,6 +30,7 @@ tomo::FilterSpec make_filter(const std::string& name, const std::vector<double>&
 struct IterArgs {
   int num_iter = 10, num_block = 1;
   std::vector<int> ind_block;
+  std::vector<double> reg_par;
   double relax = 1, tol = 0;
   bool nonneg = false, init_from_out = false;
   py::object callback = py::none();
@@ -80,6 +81,7 @@ py::array recon_t(py::handle tomo_obj, const std::vector<double>& theta, const s
   opt.iterative.num_iter = it.num_iter;
   opt.iterative.num_block = it.num_block;
   opt.iterative.ind_block = it.ind_block;
+  opt.iterative.reg_par = it.reg_par;
   opt.iterative.relax = it.relax;
   opt.iterative.tol = it.tol;
   opt.iterative.nonneg = it.nonneg;
@@ -184,8 +186,9 @@ void bind_tomo(py::module_& m) {
   t.def("recon_iterative", [](py::handle tomo, const std::vector<double>& theta, const std::vector<double>& center,
                               const std::string& algorithm, int num_gridx, bool sinogram_order, bool dbl, py::object out,
                               py::object progress, int num_iter, int num_block, const std::vector<int>& ind_block,
-                              double relax, double tol, bool nonneg, bool init_from_out, py::object callback) {
-    IterArgs it{num_iter, num_block, ind_block, relax, tol, nonneg, init_from_out, callback};
+                              const std::vector<double>& reg_par, double relax, double tol, bool nonneg,
+                              bool init_from_out, py::object callback) {
+    IterArgs it{num_iter, num_block, ind_block, reg_par, relax, tol, nonneg, init_from_out, callback};
     if (dbl) return recon_t<double>(tomo, theta, center, algorithm, "none", {}, num_gridx, sinogram_order, 2.0, out, progress, it);
     return recon_t<float>(tomo, theta, center, algorithm, "none", {}, num_gridx, sinogram_order, 2.0, out, progress, it);
   });

@@ -21,7 +21,8 @@ from . import _beamkit
 _t = _beamkit.tomo
 
 DIRECT = ("gridrec", "fbp")
-ITERATIVE = ("sirt", "cgls", "mlem", "osem", "sart", "os_sart")
+ITERATIVE = ("sirt", "cgls", "mlem", "osem", "sart", "os_sart", "art", "bart", "pml_quad", "pml_hybrid", "ospml_quad",
+             "ospml_hybrid", "tv")
 ALGORITHMS = DIRECT + ITERATIVE
 FILTERS = ("none", "ramlak", "shepp", "cosine", "hamming", "hann", "parzen", "butterworth")
 
@@ -82,7 +83,7 @@ def _check_threads(ncore):
 
 def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", filter_par=None, num_gridx=None,
           sinogram_order=False, ncore=None, out=None, pad_factor=2.0, progress=False, num_iter=10, num_block=1,
-          ind_block=None, init_recon=None, relax=1.0, nonneg=False, tol=0.0, callback=None, **kwargs):
+          ind_block=None, init_recon=None, relax=1.0, nonneg=False, tol=0.0, callback=None, reg_par=None, **kwargs):
     """Reconstruct a volume from parallel-beam projections (TomoPy's ``recon`` signature).
 
     Parameters
@@ -92,16 +93,21 @@ def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", fi
     center : float or array of one per slice; default ``n_det / 2``
     algorithm : ``'gridrec'`` (Fourier gridding), ``'fbp'`` (filtered back-projection), or iterative:
         ``'sirt'``, ``'cgls'``, ``'mlem'``, ``'osem'``, ``'sart'`` (one projection at a time), ``'os_sart'``
-        (ordered subsets: ``num_block``, ``ind_block``)``
+        (ordered subsets: ``num_block``, ``ind_block``), ``'art'`` (Kaczmarz), ``'bart'`` (block ART),
+        ``'pml_quad'``, ``'pml_hybrid'``, ``'ospml_quad'``, ``'ospml_hybrid'`` (penalised ML, TomoPy's),
+        ``'tv'`` (total variation, Chambolle-Pock)
     filter_name : ``none, ramlak, shepp, cosine, hamming, hann, parzen, butterworth``
     filter_par : ``[cutoff, order]`` for butterworth (default ``[0.5, 8]``)
     num_gridx : output size ``N`` (default ``n_det``)
     out : optional preallocated ``[n_slices][N][N]`` array of the input's float type
     pad_factor : rows are zero-padded to ``>= pad_factor * n_det`` before filtering (default 2)
-    progress : True for a progress bar (tqdm), or a callable ``f(done, total)`` returning False to stop
+    progress : True for a progress bar (tqdm), or a callable ``f(done, total)`` returning False to stop;
+        counts slices for gridrec/fbp, iterations (x slice batches) for the iterative algorithms
     num_iter, num_block, ind_block, init_recon, relax, nonneg, tol : iterative algorithms (TomoPy's
         meanings; the start value is 1e-6 as in TomoPy unless ``init_recon`` is given)
     callback : iterative: ``f(iteration, relative_residual)`` after every iteration; False stops
+    reg_par : TomoPy's regularisation parameters: ``[beta, delta]`` for ``pml_*``/``ospml_*`` (delta: hybrid
+        only), ``[lambda]`` for ``tv``; default ones
 
     Returns
     -------
@@ -121,7 +127,7 @@ def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", fi
         raise ValueError(f"argument 'num_gridx' must be a positive integer, got {num_gridx!r}")
     fpar = [] if filter_par is None else [float(v) for v in np.ravel(filter_par)]
     _check_threads(ncore)
-    cb = _progress_callback(progress, n_slices, "recon")
+    cb = _progress_callback(progress, n_slices, "recon", "iter" if algorithm in ITERATIVE else "slice")
     try:
         if algorithm in ITERATIVE:
             if not isinstance(num_iter, numbers.Integral) or num_iter < 1:
@@ -137,8 +143,9 @@ def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", fi
                 if out is not init:
                     out[...] = init
             order = [] if ind_block is None else [int(v) for v in np.ravel(ind_block)]
+            rp = [] if reg_par is None else [float(v) for v in np.ravel(reg_par)]
             return _t.recon_iterative(t, th, ctr, algorithm, int(num_gridx or 0), bool(sinogram_order),
-                                      t.dtype == np.float64, out, cb, int(num_iter), int(num_block), order,
+                                      t.dtype == np.float64, out, cb, int(num_iter), int(num_block), order, rp,
                                       float(relax), float(tol), bool(nonneg), init_recon is not None, callback)
         return _t.recon(t, th, ctr, algorithm, filter_name, fpar, int(num_gridx or 0), bool(sinogram_order),
                         float(pad_factor), t.dtype == np.float64, out, cb)
@@ -148,12 +155,16 @@ def recon(tomo, theta, center=None, algorithm="gridrec", filter_name="shepp", fi
 
 
 class _Bar:
-    def __init__(self, total, desc):
+    """A tqdm bar fed by ``f(done, total)`` calls (slices, or iterations for iterative algorithms)."""
+
+    def __init__(self, total, desc, unit):
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=total, desc=desc, unit="slice")
+        self.bar = tqdm(total=total, desc=desc, unit=unit)
 
     def __call__(self, done, total):
+        if self.bar.total != total:
+            self.bar.total = total
         self.bar.update(done - self.bar.n)
         return True
 
@@ -161,9 +172,9 @@ class _Bar:
         self.bar.close()
 
 
-def _progress_callback(progress, total, desc):
+def _progress_callback(progress, total, desc, unit="slice"):
     if progress is True:
-        return _Bar(total, desc)
+        return _Bar(total, desc, unit)
     if progress is False or progress is None:
         return None
     if callable(progress):

@@ -16,13 +16,14 @@
 namespace beamkit::tomo {
 
 struct ReconOptions {
-  std::string algorithm = "gridrec";  ///< gridrec | fbp | sirt | cgls | mlem | osem | sart | os_sart
+  std::string algorithm = "gridrec";  ///< gridrec | fbp | one of iterative_algorithms()
   FilterSpec filter;
   double pad_factor = 2.0;      ///< rows zero-padded to >= pad_factor * n_det before filtering
   int num_gridx = 0;            ///< output N (0: n_det)
   bool sinogram_order = false;  ///< input is [n_slices][n_angles][n_det]
   int slice_batch = 0;          ///< slices per batch (0: automatic)
-  /// Called after each batch with (slices done, total); return false to stop early.
+  /// Called after each batch with (slices done, total) — for iterative algorithms after each
+  /// iteration with (iterations done, total = batches x num_iter); return false to stop early.
   std::function<bool(int, int)> progress;
   /// Iterative algorithms: iterations, subsets, relaxation, ... (its callback sees every iteration).
   IterativeOptions iterative;
@@ -30,9 +31,6 @@ struct ReconOptions {
   bool init_from_out = false;  ///< start from the values already in `out` (TomoPy's init_recon)
 };
 
-inline bool is_iterative(const std::string& a) {
-  return a == "sirt" || a == "cgls" || a == "mlem" || a == "osem" || a == "sart" || a == "os_sart";
-}
 
 namespace detail {
 /// Copy slices [s0, s0+S) of the input into a [S][P][n_det] batch (transposing projection order).
@@ -93,8 +91,12 @@ void recon(const ExecSpace& space, const TomoView& tomo, const std::vector<doubl
     go.pad_factor = opt.pad_factor;
     grid.reset(new GridrecPlan<ExecSpace, Real>(space, g, go));
   } else if (!is_iterative(alg)) {
-    fail(errc::invalid_argument, where, cat("unknown algorithm '", alg, "' (gridrec, fbp, sirt, cgls, mlem, osem, sart, os_sart)"));
+    std::string list = "gridrec, fbp";
+    for (const auto& a : iterative_algorithms()) list += ", " + a;
+    fail(errc::invalid_argument, where, cat("unknown algorithm '", alg, "' (", list, ")"));
   }
+  const bool iterative = is_iterative(alg);
+  bool stopped = false;  // a callback asked to stop
   for (int s0 = 0; s0 < S; s0 += batch) {
     const int nb = std::min(batch, S - s0);
     auto sb = Kokkos::subview(sino, Kokkos::make_pair(0, nb), Kokkos::ALL, Kokkos::ALL);
@@ -109,6 +111,20 @@ void recon(const ExecSpace& space, const TomoView& tomo, const std::vector<doubl
       if (g.center.size() > 1) gb.center = std::vector<double>(g.center.begin() + s0, g.center.begin() + s0 + nb);
       IterativeOptions io = opt.iterative;
       io.algorithm = alg;
+      const int n_batches = (S + batch - 1) / batch, done_before = (s0 / batch) * io.num_iter;
+      if (io.callback) {
+        io.callback = [&opt, &stopped](int it, double r) {
+          if (!opt.iterative.callback(it, r)) stopped = true;
+          return !stopped;
+        };
+      }
+      if (opt.progress) {
+        const int total = n_batches * io.num_iter;
+        io.progress = [&opt, &stopped, done_before, total](int it) {
+          if (!opt.progress(done_before + it, total)) stopped = true;  // called even after a stop: the bar shows it
+          return !stopped;
+        };
+      }
       View3<Real, Mem> x(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::recon_x"), std::size_t(nb),
                          std::size_t(g.n_grid), std::size_t(g.n_grid));
       if (opt.init_from_out) Kokkos::deep_copy(space, x, ob);
@@ -120,7 +136,8 @@ void recon(const ExecSpace& space, const TomoView& tomo, const std::vector<doubl
       Kokkos::deep_copy(space, ob, x);
     }
     space.fence();
-    if (opt.progress && !opt.progress(s0 + nb, S)) break;
+    if (stopped) break;
+    if (!iterative && opt.progress && !opt.progress(s0 + nb, S)) break;
   }
 }
 
