@@ -14,11 +14,11 @@ using namespace beamkit::py_detail;
 using Host = Kokkos::DefaultHostExecutionSpace;
 
 namespace {
-using farr = py::array_t<float, py::array::c_style>;
+using farr = py::array_t<float>;
 
 /// The writable float32 C-contiguous 3-D array prep.py hands over (checked, never converted).
 Unmanaged3<float> inplace3(py::array& a, const char* where, const char* arg) {
-  if (!py::isinstance<farr>(a) || !(a.flags() & py::array::c_style) || !(a.flags() & py::array::writeable) || a.ndim() != 3)
+  if (!py::isinstance<farr>(a) || !(a.flags() & py::array::c_style) || !a.writeable() || a.ndim() != 3)
     fail(errc::invalid_argument, where, cat("argument '", arg, "' must be a writable C-contiguous float32 3-D array"));
   if (a.size() == 0) fail(errc::invalid_argument, where, cat("argument '", arg, "' is empty"));
   return Unmanaged3<float>(static_cast<float*>(a.mutable_data()), a.shape(0), a.shape(1), a.shape(2));
@@ -67,7 +67,7 @@ void bind_prep(py::module_& m) {
   p.def("median_filter", [](py::array arr, int wy, int wx) {
     auto x = inplace3(arr, "beamkit.median_filter", "arr");
     farr out({py::ssize_t(x.extent(0)), py::ssize_t(x.extent(1)), py::ssize_t(x.extent(2))});
-    auto y = mview3(out);
+    Unmanaged3<float> y(out.mutable_data(), out.shape(0), out.shape(1), out.shape(2));
     ensure_kokkos();
     {
       py::gil_scoped_release nogil;
@@ -93,7 +93,7 @@ void bind_prep(py::module_& m) {
     auto x = inplace3(arr, "beamkit.downsample", "arr");
     const auto shp = tomo::downsample_shape({int(x.extent(0)), int(x.extent(1)), int(x.extent(2))}, level, axis);
     farr out({py::ssize_t(shp[0]), py::ssize_t(shp[1]), py::ssize_t(shp[2])});
-    auto y = mview3(out);
+    Unmanaged3<float> y(out.mutable_data(), out.shape(0), out.shape(1), out.shape(2));
     ensure_kokkos();
     {
       py::gil_scoped_release nogil;
