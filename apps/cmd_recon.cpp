@@ -23,6 +23,7 @@ void cmd_recon(CLI::App& app) {
                   "default: flat/dark mean normalisation and -log");
   beamkit::cli::on_run(sub, [job, slices] {
     if (!slices->empty()) beamkit::cli::parse_slices(*slices, job->slice_begin, job->slice_end);
+    (void)beamkit::tomo::parse_prep_chain(job->prep);  // a bad --prep fails before any reading
     beamkit::cli::run_recon(*job);
   });
 }

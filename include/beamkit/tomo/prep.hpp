@@ -9,6 +9,7 @@
 //   prep/stripe_sort.hpp  remove_stripe_based_sorting (Vo et al. 2018, algorithm 3)
 //   prep/phase.hpp        retrieve_phase (Paganin et al. 2002, TomoPy's single-distance filter)
 //   prep/chain.hpp        PrepChain: "normalize,minus_log,stripe=fw,zinger=0.1" parsed and applied
+//                         (include it separately; it includes this file)
 // Views: proj [n_angles][n_slices][n_det] (LayoutRight), flat/dark [n_frames][n_slices][n_det].
 #pragma once
 #include <beamkit/tomo/prep/normalize.hpp>

@@ -32,7 +32,7 @@ void gaussian_pass(const ExecSpace& space, const InView& in, const OutView& out,
   View1<double, typename ExecSpace::memory_space> w("beamkit::tomo::gaussian_weights", wts.size());
   auto wh = Kokkos::create_mirror_view(w);
   for (std::size_t k = 0; k < wts.size(); ++k) wh(k) = wts[k];
-  Kokkos::deep_copy(space, w, wh);
+  Kokkos::deep_copy(w, wh);  // synchronous: wh dies with this scope
   Kokkos::parallel_for("beamkit::tomo::gaussian_filter", Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(space, {0, 0, 0}, {B, H, W}),
                        KOKKOS_LAMBDA(const int b, const int i, const int j) {
                          double acc = 0;

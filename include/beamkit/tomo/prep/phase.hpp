@@ -98,7 +98,7 @@ void retrieve_phase(const ExecSpace& space, const ProjView& proj, const PhaseOpt
     auto fh = Kokkos::create_mirror_view(filt);
     for (int i = 0; i < Ny; ++i)
       for (int j = 0; j < Nh; ++j) fh(i, j) = Real(0.5 * (H(i, j) + H((Ny - i) % Ny, (Nz - j) % Nz)) / hmax);
-    Kokkos::deep_copy(space, filt, fh);
+    Kokkos::deep_copy(filt, fh);  // synchronous: fh dies with this scope
   }
   const int nb = std::min(opt.batch, P);
   View3<Real, Mem> img(Kokkos::view_alloc(space, Kokkos::WithoutInitializing, "beamkit::tomo::phase_img"), nb, Ny, Nz);

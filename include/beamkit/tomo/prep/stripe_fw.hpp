@@ -52,7 +52,7 @@ void damp_vertical_band(const ExecSpace& space, const View3<Real, typename ExecS
     const double a = d_shifted((k + my / 2) % my), b = d_shifted(((my - k) % my + my / 2) % my);
     dh(k) = Real(0.5 * (a + b));
   }
-  Kokkos::deep_copy(space, damp, dh);
+  Kokkos::deep_copy(damp, dh);  // synchronous: dh dies with this scope
   Kokkos::parallel_for("beamkit::tomo::stripe_fw_transpose", Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(space, {0, 0, 0}, {B, my, mx}),
                        KOKKOS_LAMBDA(const int b, const int i, const int c) { t(b, c, i) = cv(b, i, c); });
   fft::Plan<ExecSpace, Real> fwd(space, fft::Kind::r2c, {my}, B * mx), bwd(space, fft::Kind::c2r, {my}, B * mx);

@@ -45,44 +45,30 @@ template <class T> KOKKOS_INLINE_FUNCTION T select_kth(T* v, int n, int k) {
   return v[k];
 }
 
-/// Ascending heap sort of key[0..n), permuting idx[0..n) alongside (ties: any order).
+/// Restore the max-heap property below `root` in key[0..end), permuting idx alongside (idx may be null).
+template <class T> KOKKOS_INLINE_FUNCTION void sift_down(T* key, int* idx, int root, int end) {
+  while (true) {
+    int child = 2 * root + 1;
+    if (child >= end) return;
+    if (child + 1 < end && key[child] < key[child + 1]) ++child;
+    if (!(key[root] < key[child])) return;
+    swap_values(key[root], key[child]);
+    if (idx) swap_values(idx[root], idx[child]);
+    root = child;
+  }
+}
+
+/// Ascending heap sort of key[0..n), permuting idx[0..n) alongside when idx is not null (ties: any order).
 template <class T> KOKKOS_INLINE_FUNCTION void heap_sort_with_index(T* key, int* idx, int n) {
-  auto sift = [&](int root, int end) {
-    while (true) {
-      int child = 2 * root + 1;
-      if (child >= end) return;
-      if (child + 1 < end && key[child] < key[child + 1]) ++child;
-      if (!(key[root] < key[child])) return;
-      swap_values(key[root], key[child]);
-      swap_values(idx[root], idx[child]);
-      root = child;
-    }
-  };
-  for (int s = n / 2 - 1; s >= 0; --s) sift(s, n);
+  for (int s = n / 2 - 1; s >= 0; --s) sift_down(key, idx, s, n);
   for (int end = n - 1; end > 0; --end) {
     swap_values(key[0], key[end]);
-    swap_values(idx[0], idx[end]);
-    sift(0, end);
+    if (idx) swap_values(idx[0], idx[end]);
+    sift_down(key, idx, 0, end);
   }
 }
 
 /// Ascending heap sort of v[0..n).
-template <class T> KOKKOS_INLINE_FUNCTION void heap_sort(T* v, int n) {
-  auto sift = [&](int root, int end) {
-    while (true) {
-      int child = 2 * root + 1;
-      if (child >= end) return;
-      if (child + 1 < end && v[child] < v[child + 1]) ++child;
-      if (!(v[root] < v[child])) return;
-      swap_values(v[root], v[child]);
-      root = child;
-    }
-  };
-  for (int s = n / 2 - 1; s >= 0; --s) sift(s, n);
-  for (int end = n - 1; end > 0; --end) {
-    swap_values(v[0], v[end]);
-    sift(0, end);
-  }
-}
+template <class T> KOKKOS_INLINE_FUNCTION void heap_sort(T* v, int n) { heap_sort_with_index(v, static_cast<int*>(nullptr), n); }
 
 }  // namespace beamkit::tomo::detail
