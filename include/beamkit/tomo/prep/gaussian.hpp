@@ -37,9 +37,17 @@ void gaussian_pass(const ExecSpace& space, const InView& in, const OutView& out,
                        KOKKOS_LAMBDA(const int b, const int i, const int j) {
                          double acc = 0;
                          if (axis == 1) {
-                           for (int k = -r; k <= r; ++k) acc += w(k + r) * double(in(b, reflect_index(i + k, H), j));
+                           if (i - r >= 0 && i + r < H) {  // interior: no boundary arithmetic
+                             for (int k = -r; k <= r; ++k) acc += w(k + r) * double(in(b, i + k, j));
+                           } else {
+                             for (int k = -r; k <= r; ++k) acc += w(k + r) * double(in(b, reflect_index(i + k, H), j));
+                           }
                          } else {
-                           for (int k = -r; k <= r; ++k) acc += w(k + r) * double(in(b, i, reflect_index(j + k, W)));
+                           if (j - r >= 0 && j + r < W) {
+                             for (int k = -r; k <= r; ++k) acc += w(k + r) * double(in(b, i, j + k));
+                           } else {
+                             for (int k = -r; k <= r; ++k) acc += w(k + r) * double(in(b, i, reflect_index(j + k, W)));
+                           }
                          }
                          out(b, i, j) = Real(acc);
                        });

@@ -40,9 +40,14 @@ void median_filter(const ExecSpace& space, const InView& in, const OutView& out,
                        KOKKOS_LAMBDA(const int b, const int i, const int j) {
                          Kokkos::Array<Real, median_max_window> v;
                          int m = 0;
-                         for (int p = 0; p < wy; ++p) {
-                           const int ii = detail::reflect_index(i - oy + p, H);
-                           for (int q = 0; q < wx; ++q) v[m++] = Real(in(b, ii, detail::reflect_index(j - ox + q, W)));
+                         if (i - oy >= 0 && i - oy + wy <= H && j - ox >= 0 && j - ox + wx <= W) {  // interior
+                           for (int p = 0; p < wy; ++p)
+                             for (int q = 0; q < wx; ++q) v[m++] = Real(in(b, i - oy + p, j - ox + q));
+                         } else {
+                           for (int p = 0; p < wy; ++p) {
+                             const int ii = detail::reflect_index(i - oy + p, H);
+                             for (int q = 0; q < wx; ++q) v[m++] = Real(in(b, ii, detail::reflect_index(j - ox + q, W)));
+                           }
                          }
                          out(b, i, j) = detail::select_kth(v.data(), nwin, rank);
                        });
