@@ -18,8 +18,12 @@ void cmd_recon(CLI::App& app) {
   sub->add_option("--chunk", job->chunk, "slices per chunk (bounds memory)")->check(CLI::PositiveNumber);
   sub->add_option("--theta-unit", job->theta_unit, "auto | deg | rad")->check(CLI::IsMember({"auto", "deg", "rad"}));
   sub->add_option("--png", job->png, "PNG picture of the middle slice");
+  sub->add_option("--prep", job->prep,
+                  "pre-processing chain, e.g. normalize,zinger=0.1,minus_log,stripe=fw (docs/cli.md); "
+                  "default: flat/dark mean normalisation and -log");
   beamkit::cli::on_run(sub, [job, slices] {
     if (!slices->empty()) beamkit::cli::parse_slices(*slices, job->slice_begin, job->slice_end);
+    (void)beamkit::tomo::parse_prep_chain(job->prep);  // a bad --prep fails before any reading
     beamkit::cli::run_recon(*job);
   });
 }

@@ -4,6 +4,7 @@
 // reconstruct, write the chunk into a chunked output dataset. Memory stays bounded by the chunk.
 #pragma once
 #include "cli_common.hpp"
+#include "tomo_prep_stage.hpp"
 #include <beamkit/io/hdf5.hpp>
 #include <beamkit/io/png.hpp>
 #include <beamkit/tomo/prep.hpp>
@@ -22,6 +23,7 @@ struct ReconJob {
   double center = NAN;  // NaN: n_det / 2
   int slice_begin = 0, slice_end = -1, chunk = 16;
   std::string theta_unit = "auto";  // auto | deg | rad
+  std::string prep;                 // --prep chain (tomo_prep_stage.hpp); empty: flat/dark mean + -log
 };
 
 /// Angles in radians; degrees are detected when any |theta| exceeds 2 pi (and said so).
@@ -100,6 +102,8 @@ inline HostView2<float> run_recon(const ReconJob& job) {
   opt.filter.validate(where);
   const double center = std::isnan(job.center) ? n / 2.0 : job.center;
   const int S = s1 - s0, N = n;
+  const auto chain = tomo::parse_prep_chain(job.prep);  // before the output exists: a bad chain leaves none
+  tomo::PrepReport prep_report;
 
   io::Writer out(job.output);
   out.create("/exchange/data", io::dtype::f32, {S, N, N}, 1);
@@ -108,7 +112,8 @@ inline HostView2<float> run_recon(const ReconJob& job) {
   long clipped = 0;
   for (int c0 = s0; c0 < s1; c0 += job.chunk) {
     const int nc = std::min(job.chunk, s1 - c0);
-    auto proj = load_line_integrals(job.input, c0, nc, have_flat && have_dark, clipped);
+    auto proj = chain.empty() ? load_line_integrals(job.input, c0, nc, have_flat && have_dark, clipped)
+                              : load_prepped(job.input, chain, c0, nc, S_all, prep_report);
     HostView3<float> rec(Kokkos::view_alloc(Kokkos::WithoutInitializing, "rec"), nc, N, N);
     tomo::recon(Host(), proj, theta, {center}, opt, rec);
     Host().fence();
@@ -119,6 +124,8 @@ inline HostView2<float> run_recon(const ReconJob& job) {
   }
   if (verbose()) std::cerr << "\n";
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  clipped += prep_report.clipped;
+  if (prep_report.zingers > 0) info(cat("prep: ", prep_report.zingers, " zingers replaced"));
   if (clipped > 0) info(cat("warning: ", clipped, " non-positive normalised values were clipped before -log"));
   // provenance
   out.attribute("/exchange/data", "units", std::string("attenuation per pixel (1/pixel)"));
@@ -129,7 +136,8 @@ inline HostView2<float> run_recon(const ReconJob& job) {
   out.attribute("/", "filter_name", job.filter);
   out.attribute("/", "center", center);
   out.attribute("/", "slices", std::vector<double>{double(s0), double(s1)});
-  out.attribute("/", "normalized", std::string(have_flat && have_dark ? "flat/dark mean, -log" : "none (input used as line integrals)"));
+  out.attribute("/", "normalized", std::string(!chain.empty() ? "see prep" : have_flat && have_dark ? "flat/dark mean, -log" : "none (input used as line integrals)"));
+  if (!chain.empty()) out.attribute("/", "prep", chain.str());
   out.commit();
   info(cat("wrote ", job.output, " (", S, " slices of ", N, " x ", N, ") in ", secs, " s"));
   if (!job.png.empty()) {

@@ -16,11 +16,15 @@ from ._beamkit import __version__, init, is_initialized, num_threads
 from ._beamkit import io, fft  # noqa: F401  (submodules of the compiled core)
 
 # Pure-Python submodules (beamkit/<area>.py), imported on first access: beamkit.gisaxs, beamkit.fit, ...
-_SUBMODULES = ("tomo", "gisaxs", "fit", "rmc")
+_SUBMODULES = ("tomo", "prep", "gisaxs", "fit", "rmc")
+
+# Pre-processing at the top level too, as TomoPy users expect: beamkit.normalize(...), beamkit.minus_log(...)
+_PREP_NAMES = ("normalize", "normalize_bg", "minus_log", "remove_outlier", "gaussian_filter", "median_filter",
+               "downsample", "remove_stripe_fw", "remove_stripe_based_sorting", "retrieve_phase")
 
 __all__ = ["__version__", "init", "is_initialized", "num_threads", "show_config", "io", "fft", *_SUBMODULES,
            "recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "circ_mask", "find_center",
-           "find_center_pc"]
+           "find_center_pc", *_PREP_NAMES]
 
 
 # Tomography entry points at the top level, as TomoPy users expect: beamkit.recon(...)
@@ -33,6 +37,8 @@ def __getattr__(name):
         return _importlib.import_module(f".{name}", __name__)
     if name in _TOMO_NAMES:
         return getattr(_importlib.import_module(".tomo", __name__), name)
+    if name in _PREP_NAMES:
+        return getattr(_importlib.import_module(".prep", __name__), name)
     raise AttributeError(f"module 'beamkit' has no attribute {name!r}")
 
 
