@@ -118,19 +118,16 @@ public:
     m_lo = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_lo"), m_dim);
     m_hi = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_hi"), m_dim);
     m_vmax = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_vmax"), m_dim);
-    m_inv = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_inv_width"), m_dim);
     auto lo_h = Kokkos::create_mirror_view(m_lo), hi_h = Kokkos::create_mirror_view(m_hi),
-         vm_h = Kokkos::create_mirror_view(m_vmax), inv_h = Kokkos::create_mirror_view(m_inv);
+         vm_h = Kokkos::create_mirror_view(m_vmax);
     for (int d = 0; d < m_dim; ++d) {
       lo_h(d) = Real(lo[d]);
       hi_h(d) = Real(hi[d]);
       vm_h(d) = o.v_max > 0 ? Real(o.v_max * (hi[d] - lo[d])) : Real(0);
-      inv_h(d) = Real(1) / (hi_h(d) - lo_h(d));
     }
     Kokkos::deep_copy(space, m_lo, lo_h);
     Kokkos::deep_copy(space, m_hi, hi_h);
     Kokkos::deep_copy(space, m_vmax, vm_h);
-    Kokkos::deep_copy(space, m_inv, inv_h);
     m_x_h = Kokkos::create_mirror_view(m_x);
     m_f_h = Kokkos::create_mirror_view(m_f);
     m_pf_h = Kokkos::create_mirror_view(m_pf[0]);
@@ -151,7 +148,7 @@ public:
     return loop(cb, [&](const detail::StepParams<Real>& s) {
       detail::PsoMove<ExecSpace, Real, Objective, true> k{m_x,     m_v,     m_px[m_cur], m_px[1 - m_cur],
                                                           m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax,
-                                                          m_inv,   obj,     s};
+                                                          obj,     s};
       Kokkos::parallel_for("beamkit::fit::pso_step", policy(), k);
     });
   }
@@ -163,7 +160,7 @@ public:
     first_best();
     return loop(cb, [&](const detail::StepParams<Real>& s) {
       detail::PsoMove<ExecSpace, Real, detail::PsoNoObjective, false> k{
-          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, m_inv, {}, s};
+          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, {}, s};
       Kokkos::parallel_for("beamkit::fit::pso_move", policy(), k);
       evaluate_batch(batch);
       Kokkos::parallel_for("beamkit::fit::pso_best", policy(),
@@ -304,7 +301,7 @@ private:
   PsoOptions m_opt;
   int m_dim, m_n = 0, m_cur = 0, m_chunk = 0, m_vn_rows = 1, m_vn_cols = 1;
   View2<Real, mem> m_x, m_v, m_px[2];
-  View1<Real, mem> m_pf[2], m_f, m_lo, m_hi, m_vmax, m_inv;
+  View1<Real, mem> m_pf[2], m_f, m_lo, m_hi, m_vmax;
   typename View2<Real, mem>::host_mirror_type m_x_h;
   typename View1<Real, mem>::host_mirror_type m_f_h, m_pf_h;
 };

@@ -7,7 +7,6 @@
 #include <beamkit/core/kokkos_compat.hpp>
 #include <beamkit/core/random.hpp>
 #include <beamkit/core/types.hpp>
-#include <beamkit/core/vector_loop.hpp>
 #include <beamkit/fit/objectives.hpp>
 #include <cstdint>
 
@@ -121,7 +120,7 @@ template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMov
   View2<Real, mem> pxn;
   View1<const Real, mem> pfc;
   View1<Real, mem> pfn, f;
-  View1<const Real, mem> lo, hi, vmax, inv;  ///< inv = 1 / (hi - lo)
+  View1<const Real, mem> lo, hi, vmax;
   Objective obj;
   StepParams<Real> s;
 
@@ -154,9 +153,7 @@ template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMov
       std::uint32_t r[kChunk];
       philox_blocks<kChunk / 4>(key, std::uint64_t(d0 / 4), stream, r);
       const int nd = s.dim - d0 < kChunk ? s.dim - d0 : kChunk;
-      // velocity, move and walls without control flow (selects only): one vectorised loop. The wall
-      // rule applies to the coordinates that left the box (NaN counts as outside).
-      BEAMKIT_PRAGMA_SIMD
+      // (1) velocity and free move, no control flow: vectorises
       for (int j = 0; j < nd; ++j) {
         const int d = d0 + j;
         const Real r1 = (Real(int(r[j] & 0xFFFFu)) + Real(0.5)) * Real(0x1.0p-16),
@@ -165,34 +162,34 @@ template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMov
         const Real vi = s.w * vr[d] + s.c1 * r1 * (pi_[d] - xi) + s.c2 * r2 * (pl[d] - xi);
         const Real vc = vi < -vm ? -vm : (vm < vi ? vm : vi);
         const Real vf = vm > Real(0) ? vc : vi;
-        const Real xn = xi + vf, lo_d = lo(d), hi_d = hi(d);
-        const bool inside = xn >= lo_d && xn <= hi_d;
-        Real xw, vw;
-        if (B == BoundId::reflect) {  // mirror at the wall, reverse v
-          xw = xn > hi_d ? hi_d - (xn - hi_d) : lo_d + (lo_d - xn);
-          vw = -vf;
-        } else if (B == BoundId::clamp) {  // stop at the wall
-          xw = xn;
-          vw = Real(0);
+        vr[d] = vf;
+        xr[d] = xi + vf;
+      }
+      // (2) the walls, for the (few) coordinates that left the box
+      for (int j = 0; j < nd; ++j) {
+        const int d = d0 + j;
+        const Real lo_d = lo(d), hi_d = hi(d);
+        Real xn = xr[d];
+        if (xn >= lo_d && xn <= hi_d) continue;
+        Real vi = vr[d];
+        if (B == BoundId::reflect) {
+          xn = xn > hi_d ? hi_d - (xn - hi_d) : lo_d + (lo_d - xn);
+          vi = -vi;
+        } else if (B == BoundId::clamp) {
+          vi = Real(0);
         } else {  // wrap: periodic image, t in [0, 1)
-          const Real t = (xn - lo_d) * inv(d);
-          xw = lo_d + (t - kmath::floor(t)) * (hi_d - lo_d);
-          vw = vf;
+          const Real range = hi_d - lo_d, t = (xn - lo_d) / range;
+          xn = lo_d + (t - kmath::floor(t)) * range;
         }
-        // a step longer than the box: stop at the far wall
-        const Real xc = xw < lo_d ? lo_d : (hi_d < xw ? hi_d : xw);
-        xr[d] = inside ? xn : xc;
-        vr[d] = inside ? vf : vw;
+        xr[d] = kmath::clamp(xn, lo_d, hi_d);  // a step longer than the box: stop at the far wall
+        vr[d] = vi;
       }
     }
   }
   KOKKOS_INLINE_FUNCTION void update_best(int i, Real fi) const {
     const bool better = fi < pfc(i);
     pfn(i) = better ? fi : pfc(i);
-    const Real* src = better ? &x(i, 0) : &pxc(i, 0);
-    Real* dst = &pxn(i, 0);
-    BEAMKIT_PRAGMA_SIMD
-    for (int d = 0; d < s.dim; ++d) dst[d] = src[d];
+    for (int d = 0; d < s.dim; ++d) pxn(i, d) = better ? x(i, d) : pxc(i, d);
   }
 };
 
