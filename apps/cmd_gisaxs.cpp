@@ -47,6 +47,7 @@ void cmd_gisaxs(CLI::App& app) {
       put("/phi_f", grid.phi, 180 / M_PI);
       w.attribute("/intensity", "config", text);
       w.attribute("/intensity", "units", std::string("BornAgain normalisation: dsigma/dOmega * density * solid angle / sin(alpha_i)"));
+      w.commit();  // without it the Writer removes its partial file: no output at all
     }
     if (!png->empty()) {
       beamkit::io::PngOptions o;

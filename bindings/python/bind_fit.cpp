@@ -4,6 +4,7 @@
 // The pure-Python front end is beamkit/fit.py.
 #include "numpy_views.hpp"
 #include <beamkit/fit/chi2.hpp>
+#include <beamkit/fit/gisaxs_fit.hpp>
 #include <beamkit/fit/local.hpp>
 #include <beamkit/fit/pso.hpp>
 #include <pybind11/functional.h>
@@ -294,4 +295,89 @@ void bind_fit(py::module_& m) {
       py::arg("model"), py::arg("data"), py::arg("mask"), py::arg("sigma_values"), py::arg("transform"),
       py::arg("sigma"), py::arg("fit_scale"), py::arg("fit_background"), py::arg("scale"), py::arg("background"),
       py::arg("non_negative"), py::arg("floor"), py::arg("residuals"));
+
+  // GISAXS fit: the C++ driver shared with `beamkit fit` (fit/gisaxs_fit.hpp).
+  using GR = fit::GisaxsFitResult;
+  auto vec = [](const std::vector<double>& v) { return py::array_t<double>(py::ssize_t(v.size()), v.data()); };
+  auto img = [](const GR& r, const std::vector<double>& v) {
+    py::array_t<double> a({py::ssize_t(r.rows), py::ssize_t(r.cols)});
+    std::copy(v.begin(), v.end(), a.mutable_data());
+    return a;
+  };
+  py::class_<GR>(f, "GisaxsFitNative", "Result of the C++ GISAXS fit driver (wrapped by beamkit.fit.GisaxsFitResult).")
+      .def_readonly("names", &GR::names)
+      .def_property_readonly("x", [vec](const GR& r) { return vec(r.x); })
+      .def_property_readonly("stderr", [vec](const GR& r) { return vec(r.stderr_); })
+      .def_property_readonly("lower", [vec](const GR& r) { return vec(r.lower); })
+      .def_property_readonly("upper", [vec](const GR& r) { return vec(r.upper); })
+      .def_property_readonly("covariance", [](const GR& r) {
+        const py::ssize_t n = py::ssize_t(r.x.size());
+        py::array_t<double> a({n, n});
+        std::copy(r.covariance.begin(), r.covariance.end(), a.mutable_data());
+        return a;
+      })
+      .def_property_readonly("history", [vec](const GR& r) { return vec(r.history); })
+      .def_readonly("chi2", &GR::chi2)
+      .def_readonly("reduced_chi2", &GR::reduced_chi2)
+      .def_readonly("swarm_chi2", &GR::swarm_chi2)
+      .def_readonly("scale", &GR::scale)
+      .def_readonly("background", &GR::background)
+      .def_readonly("n_used", &GR::n_used)
+      .def_readonly("evaluations", &GR::evaluations)
+      .def_readonly("seconds", &GR::seconds)
+      .def_readonly("config_json", &GR::config_json)
+      .def_readonly("spec_json", &GR::spec_json)
+      .def_readonly("refine_message", &GR::refine_message)
+      .def_property_readonly("roi", [](const GR& r) { return std::vector<int>(r.roi, r.roi + 4); })
+      .def_property_readonly("data", [img](const GR& r) { return img(r, r.data); })
+      .def_property_readonly("model", [img](const GR& r) { return img(r, r.model); })
+      .def_property_readonly("mask", [](const GR& r) {
+        py::array_t<bool> a({py::ssize_t(r.rows), py::ssize_t(r.cols)});
+        for (std::size_t i = 0; i < r.mask.size(); ++i) a.mutable_data()[i] = r.mask[i] != 0;
+        return a;
+      })
+      .def(
+          "write", [](const GR& r, const std::string& path, const std::string& png) { fit::write_gisaxs_fit(path, r, png); },
+          py::arg("path"), py::arg("png") = "", "Write the HDF5 file (and PNG) exactly as `beamkit fit` does.")
+      .def(
+          "write_png", [](const GR& r, const std::string& path) { fit::write_gisaxs_fit_png(path, r); }, py::arg("path"));
+  f.def(
+      "gisaxs_fit",
+      [](const std::string& config, const std::string& overrides,
+         py::array_t<double, py::array::c_style | py::array::forcecast> data, py::object used, py::object sigma,
+         py::object callback) {
+        constexpr const char* where = "beamkit.fit.gisaxs_fit";
+        if (data.ndim() != 2) fail(errc::invalid_argument, where, cat("argument 'data' must be 2-D, got ", shape_str(data)));
+        const int rows = int(data.shape(0)), cols = int(data.shape(1));
+        const fit::GisaxsFitSpec spec = fit::parse_fit_spec(config, overrides);
+        std::vector<std::uint8_t> u;
+        if (!used.is_none()) {
+          auto m = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(used);
+          if (!m || m.ndim() != 2 || m.shape(0) != rows || m.shape(1) != cols)
+            fail(errc::invalid_argument, where, cat("argument 'mask' must have the shape of 'data' (", rows, ", ", cols, ")"));
+          u.assign(m.data(), m.data() + m.size());
+        }
+        std::vector<double> s;
+        if (!sigma.is_none()) {
+          auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(sigma);
+          if (!a || a.ndim() != 2 || a.shape(0) != rows || a.shape(1) != cols)
+            fail(errc::invalid_argument, where, cat("argument 'sigma' must have the shape of 'data' (", rows, ", ", cols, ")"));
+          s.assign(a.data(), a.data() + a.size());
+        }
+        fit::PsoCallback cb;
+        if (!callback.is_none()) {
+          cb = [callback](const fit::PsoProgress& p) {
+            py::gil_scoped_acquire gil;
+            py::object r = callback(p.iteration, p.best_cost, py::array_t<double>(py::ssize_t(p.best_x.size()), p.best_x.data()));
+            return !r.is_none() && r.cast<bool>();
+          };
+        }
+        std::vector<double> d(data.data(), data.data() + data.size());
+        ensure_kokkos();
+        py::gil_scoped_release nogil;
+        return fit::gisaxs_fit(config, d.data(), rows, cols, u.empty() ? nullptr : u.data(), s.empty() ? nullptr : s.data(),
+                               spec, cb);
+      },
+      py::arg("config_json"), py::arg("overrides_json"), py::arg("data"), py::arg("used"), py::arg("sigma"),
+      py::arg("callback"), "GISAXS fit driver (see beamkit.fit.gisaxs_fit).");
 }

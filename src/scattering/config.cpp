@@ -240,6 +240,8 @@ int param_index(const ShapeSpec& s, const std::string& name, const std::string& 
   bad(path, "'" + name + "' is not a length parameter of shape '" + type + "'");
 }
 
+std::pair<double, double> range2(const json& j, const std::string& key, const std::string& path);
+
 ParticleSpec parse_particle(const json& j, const std::string& path) {
   check_keys(j, path, {"shape", "material", "abundance", "z", "distribution", "orientation", "core", "core_material", "core_offset", "lattice"});
   ParticleSpec P;
@@ -260,7 +262,7 @@ ParticleSpec parse_particle(const json& j, const std::string& path) {
   if (j.contains("distribution")) {
     const auto& d = j.at("distribution");
     const std::string dp = path + ".distribution";
-    check_keys(d, dp, {"type", "parameter", "sigma", "samples", "nsigma"});
+    check_keys(d, dp, {"type", "parameter", "sigma", "samples", "nsigma", "limits"});
     const std::string type = str(d, "type", dp, "", true);
     if (type == "gaussian") P.distribution.kind = SizeDistribution::gaussian;
     else if (type == "lognormal") P.distribution.kind = SizeDistribution::lognormal;
@@ -283,6 +285,12 @@ ParticleSpec parse_particle(const json& j, const std::string& path) {
     if (!(n >= 1 && n <= 10000 && n == std::floor(n))) bad(dp + ".samples", cat("must be an integer in [1, 10000], got ", n));
     P.distribution.samples = int(n);
     P.distribution.nsigma = positive(d, "nsigma", dp, 2, false);
+    if (d.contains("limits")) {  // [min, max] of the sampled values (BornAgain RealLimits::limited)
+      const auto lim = range2(d, "limits", dp);
+      if (!(lim.first >= 0 && lim.second > lim.first)) bad(dp + ".limits", cat("must be [min, max] with 0 <= min < max, got [", lim.first, ", ", lim.second, "]"));
+      P.distribution.min = lim.first;
+      P.distribution.max = lim.second;
+    }
     if (P.core_shell) bad(dp, "size distributions of core-shell particles are not supported");
   }
   if (j.contains("orientation")) {
@@ -446,7 +454,7 @@ Config parse_config(const std::string& text) {
     fail(errc::invalid_argument, kWhere, cat("invalid JSON: ", e.what()));
   }
   Config c;
-  check_keys(j, "$", {"beam", "detector", "sample", "approximation", "quadrature_order", "precision", "comment"});
+  check_keys(j, "$", {"beam", "detector", "sample", "approximation", "quadrature_order", "precision", "comment", "fit"});  // "fit": read by beamkit fit (fit/gisaxs_fit.hpp)
   if (!j.contains("beam")) bad("$.beam", "is required");
   const auto& b = j.at("beam");
   check_keys(b, "$.beam", {"wavelength", "alpha_i", "phi_i", "intensity", "divergence"});
@@ -638,6 +646,8 @@ Config parse_config(const std::string& text) {
                                    ? std::exp(P.distribution.nsigma * P.distribution.sigma)
                                    : 1 + P.distribution.nsigma * P.distribution.sigma / P.shape.p[P.distribution.params[0]];
               h *= f;
+              if (P.distribution.max > P.distribution.min)  // limits cap the largest sample
+                h = std::min(h, shape_height(P.shape) * P.distribution.max / P.shape.p[P.distribution.params[0]]);
               break;
             }
         }

@@ -559,6 +559,7 @@ def test_examples_run():
         else:
             d["pixels"] = [48, 20]
             d["pixel_size"] = [d["pixel_size"][0] * 10, d["pixel_size"][1] * 10]
+            d["beam_center"] = [24 * d["pixel_size"][0], -1.0]  # the shrunk detector above the horizon
             d.pop("masks", None)
         img = g.simulate(cfg)
         assert np.all(np.isfinite(img)) and img.max() > 0, f.name

@@ -204,111 +204,95 @@ def scaled_chi2(model, data, mask=None, sigma=None, transform: str = "log", fit_
 
 @dataclass
 class GisaxsFitResult:
-    """Outcome of :func:`gisaxs_fit`."""
+    """Outcome of :func:`gisaxs_fit` (the same numbers `beamkit fit` writes; :meth:`save` writes the same file)."""
     parameters: Dict[str, float]   #: best value of every fitted path
     stderr: Dict[str, float]       #: one-sigma uncertainties from the Jacobian at the optimum
     chi2: float                    #: masked chi^2 at the optimum (transformed intensities)
+    reduced_chi2: float            #: chi2 / (pixels used - parameters - 2)
     scale: float                   #: best intensity scale (solved analytically)
     background: float              #: best background (solved analytically)
-    history: np.ndarray            #: best chi^2 per PSO iteration
-    model: np.ndarray              #: scale * simulation + background at the optimum
+    history: np.ndarray            #: best chi^2 after the initial swarm and each PSO iteration
+    model: np.ndarray              #: scale * simulation + background at the optimum (region of interest)
+    data: np.ndarray               #: the data in the region of interest
+    mask: np.ndarray               #: pixels used in chi^2 (region of interest)
+    roi: tuple                     #: (row0, row1, col0, col1) of the region of interest in the data
+    covariance: np.ndarray         #: covariance of the parameters (order of ``parameters``)
     config: dict                   #: the configuration with the fitted values
     evaluations: int
+    seconds: float
+    _native: object = field(default=None, repr=False)
+
+    def save(self, path: str, png: Optional[str] = None) -> None:
+        """Write the HDF5 file (datasets under /fit) and optionally the data | model PNG, exactly as
+        ``beamkit fit -o path --png png`` does (atomically: on error neither file exists)."""
+        self._native.write(str(path), "" if png is None else str(png))
 
 
-def _set_path(cfg, path, value):
-    keys = path.split(".")
-    node = cfg
-    for i, k in enumerate(keys[:-1]):
-        try:
-            node = node[int(k)] if isinstance(node, list) else node[k]
-        except (KeyError, IndexError, ValueError):
-            raise ValueError(f"parameter path '{path}': no '{'.'.join(keys[:i + 1])}' in the configuration") from None
-    last = keys[-1]
-    if isinstance(node, list):
-        node[int(last)] = value
-    elif isinstance(node, dict) and last in node and isinstance(node[last], (int, float)):
-        node[last] = value
-    else:
-        raise ValueError(f"parameter path '{path}': '{last}' is not a numeric value in the configuration")
-
-
-def gisaxs_fit(config, data, parameters, mask=None, sigma=None, transform: str = "log", n_particles: int = 24,
-               max_iter: int = 40, seed: int = 0, refine: bool = True, callback: Optional[Callable] = None):
-    """Fit numeric parameters of a GISAXS description (``beamkit.gisaxs`` JSON/dict) to a measured image.
-
-    ``parameters``: ``{"sample.layouts.0.particles.0.shape.radius": (lo, hi), ...}`` — dotted paths into
-    the configuration (list indices as numbers) with bounds. The objective is the masked chi^2 of
-    :func:`scaled_chi2` on ``transform``-ed intensities with the best scale and background solved
-    analytically per evaluation (``sigma`` None = Poisson). A particle swarm (``n_particles`` x
-    ``max_iter`` simulations, seeded) finds the basin; Levenberg-Marquardt refines it and gives the
-    uncertainties. ``callback(iteration, best_chi2, best_x)`` as in :func:`pso`.
-    """
-    import copy
+def _config_text(config) -> str:
     import json as _json
+    if isinstance(config, (str, bytes)) and not str(config).lstrip().startswith("{"):
+        with open(config, "r", encoding="utf-8") as fh:   # a file name
+            return fh.read()
+    if isinstance(config, str):
+        return config
+    try:
+        return _json.dumps(dict(config))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"beamkit.fit.gisaxs_fit: argument 'config' is not JSON-serialisable: {e}") from None
 
-    from . import gisaxs as _gisaxs
 
-    base = _gisaxs.load_config(config) if isinstance(config, str) and not config.lstrip().startswith("{") else \
-        (_json.loads(config) if isinstance(config, str) else copy.deepcopy(dict(config)))
-    if not parameters:
-        raise ValueError("argument 'parameters' is empty: name at least one path with bounds")
-    paths = list(parameters)
-    lo = np.array([float(parameters[p][0]) for p in paths])
-    hi = np.array([float(parameters[p][1]) for p in paths])
-    bad = [p for p, a, b in zip(paths, lo, hi) if not (np.isfinite(a) and np.isfinite(b) and a < b)]
-    if bad:
-        raise ValueError(f"parameter '{bad[0]}' needs finite bounds lo < hi, got {parameters[bad[0]]}")
+def gisaxs_fit(config, data, parameters=None, mask=None, sigma=None, transform: Optional[str] = None,
+               n_particles: Optional[int] = None, max_iter: Optional[int] = None, seed: Optional[int] = None,
+               refine: Union[bool, str, None] = None, roi: Optional[dict] = None, exclude_below: Optional[float] = None,
+               callback: Optional[Callable] = None) -> GisaxsFitResult:
+    """Fit numeric parameters of a GISAXS description (``beamkit.gisaxs`` JSON/dict/file) to a measured image.
+
+    The settings are those of the configuration's ``"fit"`` section (docs/fit.md), which the arguments
+    given here override: ``parameters`` ``{"sample.layouts.0.particles.0.shape.radius": (lo, hi), ...}``
+    (dotted paths, list indices as numbers), ``transform`` ('log', 'sqrt', 'linear'), ``sigma`` (None:
+    the section's or Poisson; 'poisson', 'none', or an array of per-pixel sigmas in intensity units),
+    ``n_particles``/``max_iter``/``seed`` (the swarm), ``refine`` (True/'lm', 'nelder_mead', False/'none'),
+    ``roi`` ({'rows': [r0, r1], 'cols': [c0, c1]} or {'x': [..], 'y': [..]} in detector units),
+    ``exclude_below`` (data below it are not fitted; default 0). ``mask``: True = pixel may be used.
+    The objective is the masked chi^2 of :func:`scaled_chi2` with the best scale and background solved
+    per simulation; a seeded particle swarm finds the basin, Levenberg-Marquardt refines it and gives
+    the uncertainties. ``callback(iteration, best_chi2, best_x)`` as in :func:`pso`. The work is done
+    by the same C++ driver as ``beamkit fit``; ``result.save(path, png)`` writes the same file.
+    """
+    import json as _json
+    text = _config_text(config)
+    over: dict = {}
+    if parameters is not None:
+        if not isinstance(parameters, dict):
+            raise ValueError(f"beamkit.fit.gisaxs_fit: argument 'parameters' must be a dict path -> (lo, hi), got {type(parameters).__name__}")
+        if not parameters:
+            raise ValueError("beamkit.fit.gisaxs_fit: argument 'parameters' is empty: name at least one path with bounds")
+        ps = {}
+        for p, b in parameters.items():
+            try:
+                lo, hi = (float(v) for v in b)
+            except (TypeError, ValueError):
+                raise ValueError(f"beamkit.fit.gisaxs_fit: parameter '{p}' needs bounds (lo, hi), got {b!r}") from None
+            ps[str(p)] = [lo, hi]
+        over["parameters"] = ps
+    if transform is not None:
+        over["transform"] = transform
+    sigma_values = None
+    if isinstance(sigma, str):
+        over["sigma"] = sigma
+    elif sigma is not None:
+        sigma_values = np.asarray(sigma, dtype=np.float64)
+    for key, v in (("particles", n_particles), ("iterations", max_iter), ("seed", seed), ("roi", roi),
+                   ("exclude_below", exclude_below)):
+        if v is not None:
+            over[key] = v
+    if refine is not None:
+        over["refine"] = ("lm" if refine else "none") if isinstance(refine, bool) else refine
     data = np.asarray(data, dtype=np.float64)
-    for p in paths:  # validate every path once, before any simulation
-        _set_path(copy.deepcopy(base), p, float(lo[paths.index(p)]))
-
-    def configure(x):
-        cfg = copy.deepcopy(base)
-        for p, v in zip(paths, x):
-            _set_path(cfg, p, float(v))
-        return cfg
-
-    def simulate(x):
-        img = _gisaxs.simulate(configure(x))
-        if img.shape != data.shape:
-            raise ValueError(f"the simulated image has shape {img.shape}, 'data' has {data.shape}")
-        return img
-
-    evals = [0]
-
-    infeasible = 1e300  # parameter combinations the model rejects (e.g. side walls meeting below the top)
-
-    def cost(x):
-        evals[0] += 1
-        try:
-            img = simulate(x)
-        except ValueError as e:
-            if "shape" in str(e) and "'data'" in str(e):
-                raise
-            return infeasible
-        return scaled_chi2(img, data, mask, sigma, transform)["chi2"]
-
-    swarm = pso(cost, (lo, hi), n_particles=n_particles, max_iter=max_iter, seed=seed, vectorized=False,
-                callback=callback)
-    x = np.asarray(swarm.x, dtype=np.float64)
-    width = hi - lo
-
-    def residuals(u):  # in units of the box so the finite differences are well scaled
-        evals[0] += 1
-        try:
-            img = simulate(lo + u * width)
-        except ValueError:
-            return np.full(data.size, 1e150)
-        return scaled_chi2(img, data, mask, sigma, transform, residuals=True)["residuals"].ravel()
-
-    stderr = np.full(len(paths), np.nan)
-    if refine:
-        lsq = least_squares(residuals, (x - lo) / width, bounds=(np.zeros(len(paths)), np.ones(len(paths))))
-        x = lo + np.asarray(lsq.x) * width
-        stderr = np.asarray(lsq.stderr) * width
-    final = scaled_chi2(simulate(x), data, mask, sigma, transform)
-    model = final["scale"] * simulate(x) + final["background"]
-    return GisaxsFitResult(dict(zip(paths, map(float, x))), dict(zip(paths, map(float, stderr))), float(final["chi2"]),
-                           float(final["scale"]), float(final["background"]), np.asarray(swarm.history), model,
-                           configure(x), evals[0])
+    used = None if mask is None else np.asarray(mask, dtype=bool).astype(np.uint8)
+    r = _core.gisaxs_fit(text, _json.dumps(over), data, used, sigma_values, callback)
+    names = list(r.names)
+    return GisaxsFitResult(dict(zip(names, map(float, r.x))), dict(zip(names, map(float, r.stderr))), float(r.chi2),
+                           float(r.reduced_chi2), float(r.scale), float(r.background), np.asarray(r.history), r.model,
+                           r.data, r.mask, tuple(r.roi), r.covariance, _json.loads(r.config_json), int(r.evaluations),
+                           float(r.seconds), r)

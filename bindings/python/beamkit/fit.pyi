@@ -52,3 +52,28 @@ def nelder_mead(fun: Callable[[np.ndarray], float], x0: Any, bounds: Any = ..., 
 def scaled_chi2(model: Any, data: Any, mask: Any = ..., sigma: Any = ..., transform: str = ..., fit_scale: bool = ...,
                 fit_background: bool = ..., scale: float = ..., background: float = ..., non_negative: bool = ...,
                 floor: float = ..., residuals: bool = ...) -> dict: ...
+
+@dataclass
+class GisaxsFitResult:
+    parameters: dict
+    stderr: dict
+    chi2: float
+    reduced_chi2: float
+    scale: float
+    background: float
+    history: np.ndarray
+    model: np.ndarray
+    data: np.ndarray
+    mask: np.ndarray
+    roi: tuple
+    covariance: np.ndarray
+    config: dict
+    evaluations: int
+    seconds: float
+    def save(self, path: str, png: Optional[str] = ...) -> None: ...
+
+def gisaxs_fit(config: Any, data: Any, parameters: Optional[dict] = ..., mask: Any = ..., sigma: Any = ...,
+               transform: Optional[str] = ..., n_particles: Optional[int] = ..., max_iter: Optional[int] = ...,
+               seed: Optional[int] = ..., refine: Union[bool, str, None] = ..., roi: Optional[dict] = ...,
+               exclude_below: Optional[float] = ...,
+               callback: Optional[Callable[[int, float, np.ndarray], Optional[bool]]] = ...) -> GisaxsFitResult: ...

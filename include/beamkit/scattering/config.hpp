@@ -33,6 +33,7 @@ struct SizeDistribution {
   double sigma = 0;         ///< gaussian/schulz: absolute sigma (nm); lognormal: scale parameter of log
   int samples = 1;
   double nsigma = 2;
+  double min = 0, max = 0;  ///< optional limits of the sampled range (BornAgain RealLimits); max <= min: none
 };
 
 /// Distribution of the rotation angle about z (added to the shape's rotation): gaussian (sigma, nsigma,

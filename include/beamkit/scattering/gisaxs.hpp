@@ -133,6 +133,10 @@ inline std::vector<std::pair<double, double>> distribution_samples(const SizeDis
     hi = mean + d.nsigma * d.sigma;
     if (lo <= 0) lo = hi * 1e-6;
   }
+  if (d.max > d.min) {  // limits (BornAgain's RealLimits): clip the sampled range
+    lo = std::max(lo, d.min);
+    hi = std::min(hi, d.max);
+  }
   double sum = 0;
   for (int i = 0; i < d.samples; ++i) {
     const double x = lo + (hi - lo) * i / (d.samples - 1);
