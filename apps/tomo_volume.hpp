@@ -9,7 +9,8 @@
 //  * Overlap: a reader thread fetches chunk k+1 (file I/O only, no Kokkos) and a writer thread writes
 //    chunk k-1 while the main thread pre-processes and reconstructs chunk k. HDF5 calls are serialised
 //    inside libbeamkit (io/hdf5.hpp), so reading and writing take turns on the file layer.
-//  * Interruption: SIGINT/SIGTERM set a flag checked between chunks; the run then stops with an error
+//  * Interruption: SIGINT/SIGTERM set a flag checked between chunks and between the reconstruction's
+//    slice batches (a second signal terminates at once); the run then stops with an error
 //    and the writers' destructors delete the partial files (io::Writer, the TIFF stack's
 //    "<dir>.partial-<pid>"), as on any exception.
 //  * MPI (BEAMKIT_HAS_MPI, launched by mpirun): chunk j goes to rank j mod K; after each round every
@@ -115,7 +116,14 @@ public:
     std::signal(SIGINT, m_int);
     std::signal(SIGTERM, m_term);
   }
-  static void handler(int sig) { interrupt_signal() = sig; }
+  /// The first signal asks the run to stop (outputs removed); a second one terminates at once.
+  static void handler(int sig) {
+    if (interrupt_signal() != 0) {
+      std::signal(sig, SIG_DFL);
+      std::raise(sig);
+    }
+    interrupt_signal() = sig;
+  }
 
 private:
   void (*m_int)(int) = SIG_DFL;
@@ -273,6 +281,25 @@ private:
 };
 
 // ---- the driver ----------------------------------------------------------------------------------
+/// Runs `fn` where `active`, then makes its failure everyone's: the failing rank rethrows its error,
+/// the others throw "another MPI rank failed" (no rank is left waiting in a collective).
+template <class Fn> void on_ranks(const Ranks& ranks, bool active, Fn&& fn) {
+  int status = 0;
+  std::exception_ptr err;
+  if (active) {
+    try {
+      fn();
+    } catch (...) {
+      status = 1;
+      err = std::current_exception();
+    }
+  }
+  if (ranks.max_over_ranks(status) != 0) {
+    if (err) std::rethrow_exception(err);
+    fail(errc::runtime, "beamkit recon", "another MPI rank failed: no output written");
+  }
+}
+
 struct StageTimes {
   double read = 0, read_wait = 0, prep = 0, recon = 0, write = 0, write_wait = 0, wall = 0;
 };
@@ -322,19 +349,20 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
   if (job.filter_par.size() > 0) opt.filter.cutoff = job.filter_par[0];
   if (job.filter_par.size() > 1) opt.filter.order = job.filter_par[1];
   opt.filter.validate(where);
+  opt.progress = [](int, int) { return interrupt_signal() == 0; };  // stop between slice batches on a signal
   const int S = s1 - s0, N = n;
 
   // rotation centre
   double center = std::isnan(job.center) ? n / 2.0 : job.center;
   std::string center_method = std::isnan(job.center) ? "detector middle (n_det / 2)" : "given";
   if (job.center_auto) {
-    if (root) {
+    on_ranks(ranks, root, [&] {
       const int rows = std::min(8, S), r0 = s0 + (S - rows) / 2;
       long clipped = 0;
       auto li = load_line_integrals(*src, r0, rows, clipped);
       center = auto_center(li, theta, center_method);
       center_method = cat(center_method, ", slices ", r0, "..", r0 + rows - 1);
-    }
+    });
     center = ranks.bcast(center);
     say(cat("center: ", center, " (", center_method, ")"));
   }
@@ -352,10 +380,17 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
           ranks.size > 1 ? cat(", ", ranks.size, " MPI ranks") : std::string()));
 
   std::future<std::string> checksum;
-  if (root && job.checksum) checksum = std::async(std::launch::async, [&src] { return input_checksum(*src); });
+  std::atomic<double> checksum_s{0};
+  if (root && job.checksum && !job.output.empty())  // recorded in the HDF5 output
+    checksum = std::async(std::launch::async, [&src, &checksum_s] {
+      const auto t0 = clock::now();
+      auto h = input_checksum(*src);
+      checksum_s = seconds_since(t0);
+      return h;
+    });
 
   std::unique_ptr<VolumeSink> sink;
-  if (root) sink.reset(new VolumeSink(job, S, N));
+  on_ranks(ranks, root, [&] { sink.reset(new VolumeSink(job, S, N)); });
   HostView2<float> middle("middle", N, N);
   const int mid = s0 + S / 2;
   StageTimes t;
@@ -398,7 +433,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
   if (!mine.empty()) read_async(0, mine[0]);
   for (int j = 0; j < rounds; ++j) {
     const int k = j * ranks.size + ranks.rank;  // this rank's chunk in round j (if k < n_chunks)
-    const int slot = j % 2;
+    const int slot = job.overlap ? j % 2 : 0;  // without overlap one raw chunk and one image suffice
     int status = 0;  // 0 ok, 1 error, 2 interrupted
     std::string err;
     errc code = errc::runtime;
@@ -407,7 +442,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
         const auto t0 = clock::now();
         t.read += reading.get();
         t.read_wait += seconds_since(t0);
-        if (j + 1 < int(mine.size())) read_async(1 - slot, mine[std::size_t(j + 1)]);
+        if (j + 1 < int(mine.size())) read_async(job.overlap ? 1 - slot : 0, mine[std::size_t(j + 1)]);
         const auto t1 = clock::now();
         auto proj = prepare_chunk(*src, raw[slot], clipped);
         t.prep += seconds_since(t1);
@@ -448,19 +483,32 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
           return 0.0;
         });
         else write_out(c.first - s0, c.second, data);
-      } else {
-        if (k < n_chunks) write_out(chunks[std::size_t(k)].first - s0, chunks[std::size_t(k)].second, img[slot].data());
+      } else {  // a failed write stops the writing, but every message is still received
+        std::exception_ptr werr;
+        auto guarded = [&](int offset, int nc, const float* data) {
+          if (werr) return;
+          try {
+            write_out(offset, nc, data);
+          } catch (...) {
+            werr = std::current_exception();
+          }
+        };
+        if (k < n_chunks) guarded(chunks[std::size_t(k)].first - s0, chunks[std::size_t(k)].second, img[slot].data());
         for (int r = 1; r < ranks.size; ++r) {
           const int kr = j * ranks.size + r;
           if (kr >= n_chunks) break;
           const auto c = chunks[std::size_t(kr)];
           recv_buf.resize(std::size_t(c.second) * N * N);
           ranks.recv(recv_buf.data(), recv_buf.size(), r);
-          write_out(c.first - s0, c.second, recv_buf.data());
+          guarded(c.first - s0, c.second, recv_buf.data());
         }
+        on_ranks(ranks, true, [&] {
+          if (werr) std::rethrow_exception(werr);
+        });
       }
-    } else if (k < n_chunks) {
-      ranks.send(img[slot].data(), std::size_t(chunks[std::size_t(k)].second) * N * N, 0);
+    } else {
+      if (k < n_chunks) ranks.send(img[slot].data(), std::size_t(chunks[std::size_t(k)].second) * N * N, 0);
+      on_ranks(ranks, false, [] {});
     }
     for (int r = 0; r < ranks.size; ++r)
       if (j * ranks.size + r < n_chunks) done += chunks[std::size_t(j * ranks.size + r)].second;
@@ -477,6 +525,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
   if (clipped_all > 0) info(cat("warning: ", clipped_all, " non-positive normalised values were clipped before -log"));
 
   // provenance
+  double checksum_wait = 0;
   if (auto* w = sink->hdf5()) {
     w->attribute("/exchange/data", "units", std::string("attenuation per pixel (1/pixel)"));
     w->attribute("/exchange/data", "axes", std::string("slice, row, column ([slices][N][N], slice k = input detector row slices[0] + k)"));
@@ -488,8 +537,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
     if (checksum.valid()) {
       const auto t0 = clock::now();
       w->attribute("/", "input_sha256", checksum.get());
-      const double waited = seconds_since(t0);
-      if (waited > 0.5) say(cat("checksum: waited ", waited, " s for the input's SHA-256"));
+      checksum_wait = seconds_since(t0);
     }
     std::string notes;
     for (const auto& s : src->notes()) notes += s + "\n";
@@ -512,7 +560,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
   const std::string outs = job.output.empty() ? job.tiff_dir : job.tiff_dir.empty() ? job.output : job.output + " and " + job.tiff_dir;
   info(cat("wrote ", outs, " (", S, " slices of ", N, " x ", N, ") in ", t.wall, " s"));
   info(cat("timing: read=", t.read, " read_wait=", t.read_wait, " prep=", t.prep, " recon=", t.recon, " write=", t.write,
-           " write_wait=", t.write_wait, " wall=", t.wall, " slices_per_s=", S / t.wall, " chunk=", C,
+           " write_wait=", t.write_wait, " checksum=", double(checksum_s), " checksum_wait=", checksum_wait, " wall=", t.wall, " slices_per_s=", S / t.wall, " chunk=", C,
            " est_peak_mib=", mem.peak() / 1048576, " maxrss_mib=", max_rss() / 1048576, " limit_mib=", mem.limit / 1048576));
   if (!job.png.empty()) {
     io::PngOptions po;
