@@ -25,7 +25,10 @@ void cmd_recon(CLI::App& app) {
   sub->add_option("--slices", *slices, "slice range A:B (default all)");
   sub->add_option("--memory-limit", *memory, "memory for the run, e.g. 4G (default: half of the physical memory)");
   sub->add_option("--chunk", job->chunk, "slices per chunk (default: derived from --memory-limit)")->check(CLI::PositiveNumber);
-  sub->add_flag("--no-overlap", *no_overlap, "read, reconstruct and write one after the other (no I/O threads)");
+  sub->add_option("--overlap", job->overlap, "on | off | auto: read/write in threads while reconstructing (auto: on when "
+                                             "the compute threads leave a core free, e.g. --threads below the core count)")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  sub->add_flag("--no-overlap", *no_overlap, "same as --overlap off");
   sub->add_flag("--no-checksum", *no_checksum, "do not record the input's SHA-256");
   sub->add_option("--theta-unit", job->source.theta_unit, "auto | deg | rad")->check(CLI::IsMember({"auto", "deg", "rad"}));
   sub->add_option("--format", job->source.format, "auto | dxchange | nxtomo | tiff")
@@ -53,7 +56,7 @@ void cmd_recon(CLI::App& app) {
       check::finite(job->center, "beamkit recon", "--center");
     }
     if (!memory->empty()) job->memory_limit = cli::parse_bytes(*memory);
-    job->overlap = !*no_overlap;
+    if (*no_overlap) job->overlap = "off";
     job->checksum = !*no_checksum;
     cli::run_recon(*job);
   });

@@ -29,7 +29,8 @@ struct ReconJob {
   int slice_begin = 0, slice_end = -1;
   int chunk = 0;             // slices per chunk; 0: derived from memory_limit
   double memory_limit = 0;   // bytes; 0: half of the physical memory
-  bool overlap = true;       // read the next chunk and write the previous one while reconstructing
+  std::string overlap = "auto";  // on | off | auto: read the next chunk and write the previous one while
+                                 // reconstructing; auto = on when a core is left over by the compute threads
   bool checksum = true;      // SHA-256 of the input file(s) into the provenance
   io::TomoSourceOptions source;  // format, theta unit, NeXus paths, TIFF angles file
 };

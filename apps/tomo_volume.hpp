@@ -29,6 +29,7 @@
 #include <future>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 #if BEAMKIT_HAS_MPI
 #include <mpi.h>
@@ -195,7 +196,7 @@ inline MemoryPlan plan_memory(const ReconJob& job, int P, int F, int D, int n, i
   const double batch = std::max(2.0, std::min(32.0, 256e6 / std::max(per_batch_slice, 1.0))) + 1;
   m.fixed = 100e6 + double(P) * (np * 16 + nd * 48) + M * M * 16 + batch * double(P) * n * 4;
   const double in = double(P + F + D) * n * 4, out = double(N) * N * 4;
-  const double copies = job.overlap ? 2 : 1;
+  const double copies = job.overlap == "on" ? 2 : 1;
   m.per_slice = copies * in + (copies + (ranks > 1 ? 1 : 0)) * out;
   if (job.chunk > 0) {
     m.chunk = job.chunk;
@@ -327,6 +328,12 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
   constexpr const char* where = "beamkit recon";
   ReconJob job = job_in;
   const Ranks ranks = Ranks::init();
+  // Overlap pays only with a core to spare for the I/O threads: on 2 cores with 2 compute threads the
+  // reader/writer threads slowed the reconstruction by more than they hid (docs/perf_pipeline.md).
+  const int cores = int(std::thread::hardware_concurrency()), compute = Host().concurrency();
+  const std::string overlap_why = job.overlap == "auto" ? cat(" (auto: ", cores, " cores, ", compute, " compute threads)") : "";
+  if (job.overlap == "auto") job.overlap = cores > compute ? "on" : "off";
+  const bool overlap = job.overlap == "on";
   const bool root = ranks.rank == 0;
   auto say = [&](const std::string& m) {
     if (root) info(m);
@@ -376,7 +383,8 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
   std::vector<int> mine;
   for (int k = ranks.rank; k < n_chunks; k += ranks.size) mine.push_back(k);
   say(cat("memory: limit ", mem.limit / 1048576, " MiB -> ", C, " slices per chunk, estimated peak ", mem.peak() / 1048576,
-          " MiB per process (", mem.fixed / 1048576, " MiB workspaces + ", mem.per_slice / 1048576, " MiB per slice)",
+          " MiB per process (", mem.fixed / 1048576, " MiB workspaces + ", mem.per_slice / 1048576, " MiB per slice), overlap ",
+          job.overlap, overlap_why,
           ranks.size > 1 ? cat(", ", ranks.size, " MPI ranks") : std::string()));
 
   std::future<std::string> checksum;
@@ -410,7 +418,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
       read_chunk(*src, c.first, c.second, raw[slot]);
       return seconds_since(t0);
     };
-    if (job.overlap) reading = std::async(std::launch::async, job_fn);
+    if (overlap) reading = std::async(std::launch::async, job_fn);
     else reading = std::async(std::launch::deferred, job_fn);
   };
   auto write_out = [&](int offset, int nc, const float* data) {
@@ -433,7 +441,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
   if (!mine.empty()) read_async(0, mine[0]);
   for (int j = 0; j < rounds; ++j) {
     const int k = j * ranks.size + ranks.rank;  // this rank's chunk in round j (if k < n_chunks)
-    const int slot = job.overlap ? j % 2 : 0;  // without overlap one raw chunk and one image suffice
+    const int slot = overlap ? j % 2 : 0;  // without overlap one raw chunk and one image suffice
     int status = 0;  // 0 ok, 1 error, 2 interrupted
     std::string err;
     errc code = errc::runtime;
@@ -442,7 +450,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
         const auto t0 = clock::now();
         t.read += reading.get();
         t.read_wait += seconds_since(t0);
-        if (j + 1 < int(mine.size())) read_async(job.overlap ? 1 - slot : 0, mine[std::size_t(j + 1)]);
+        if (j + 1 < int(mine.size())) read_async(overlap ? 1 - slot : 0, mine[std::size_t(j + 1)]);
         const auto t1 = clock::now();
         auto proj = prepare_chunk(*src, raw[slot], clipped);
         t.prep += seconds_since(t1);
@@ -478,7 +486,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
         const auto c = chunks[std::size_t(k)];
         const float* data = img[slot].data();
         finish_write();  // one write in flight at a time: the previous round's
-        if (job.overlap) writing = std::async(std::launch::async, [&, c, data] {
+        if (overlap) writing = std::async(std::launch::async, [&, c, data] {
           write_out(c.first - s0, c.second, data);
           return 0.0;
         });
@@ -554,6 +562,7 @@ inline HostView2<float> run_recon(const ReconJob& job_in) {
     w->attribute("/", "chunk_slices", double(C));
     w->attribute("/", "memory_limit_bytes", mem.limit);
     w->attribute("/", "mpi_ranks", double(ranks.size));
+    w->attribute("/", "overlap", job.overlap);
   }
   sink->commit();
   t.wall = seconds_since(t_start);

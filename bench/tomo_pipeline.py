@@ -103,7 +103,8 @@ def run(args):
             os.remove(out)
             print(f"{kv['config']:>24} | {kv['slices_per_s']:.3f} slices/s | read {kv['read']:.1f} (wait "
                   f"{kv['read_wait']:.1f}) prep {kv['prep']:.1f} recon {kv['recon']:.1f} write {kv['write']:.1f} "
-                  f"(wait {kv['write_wait']:.1f}) wall {kv['wall']:.1f} s | chunk {kv['chunk']:.0f} | peak RSS "
+                  f"(wait {kv['write_wait']:.1f}) checksum {kv.get('checksum', 0):.1f} (wait {kv.get('checksum_wait', 0):.1f}) "
+                  f"wall {kv['wall']:.1f} s | chunk {kv['chunk']:.0f} | peak RSS "
                   f"{kv['maxrss_mib']:.0f} MiB (estimate {kv['est_peak_mib']:.0f}, limit {kv['limit_mib']:.0f})",
                   flush=True)
     return rows

@@ -26,7 +26,7 @@ struct Tiff {
     TIFFSetWarningHandler(silence_tiff);
     TIFFSetErrorHandler(silence_tiff);
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) fail(errc::io, kWhere, cat("no such file: '", path, "'"));
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) fail(errc::io, kWhere, cat("cannot open TIFF file '", path, "' (no such file)"));
     t = TIFFOpen(path.c_str(), "r");
     if (!t) fail(errc::io, kWhere, cat("cannot open TIFF file '", path, "' (not a TIFF, or corrupt)"));
     std::uint32_t w = 0, h = 0;
