@@ -1,38 +1,40 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// `beamkit center INPUT.h5`: the rotation centre of a Data Exchange file by two independent methods
-// (opposite-projection correlation and reconstruction entropy), printed in TomoPy's convention.
+// `beamkit center INPUT`: the rotation centre (Data Exchange, NeXus NXtomo or a TIFF stack) by two
+// independent methods (opposite-projection correlation and reconstruction entropy), printed in
+// TomoPy's convention.
 #include "tomo_pipeline.hpp"
 #include <beamkit/tomo/center.hpp>
 
 void cmd_center(CLI::App& app) {
-  auto* sub = app.add_subcommand("center", "Find the rotation centre of a Data Exchange file (TomoPy's convention)");
+  auto* sub = app.add_subcommand("center", "Find the rotation centre (TomoPy's convention) of projections "
+                                           "(HDF5 Data Exchange, NeXus NXtomo or a TIFF stack directory)");
   auto input = std::make_shared<std::string>();
   auto slice = std::make_shared<int>(-1);
   auto method = std::make_shared<std::string>("both");
-  auto unit = std::make_shared<std::string>("auto");
-  sub->add_option("input", *input, "input HDF5 file (Data Exchange layout)")->required()->check(CLI::ExistingFile);
+  auto src_opt = std::make_shared<beamkit::io::TomoSourceOptions>();
+  sub->add_option("input", *input, "input: HDF5 Data Exchange or NeXus file, or a directory of TIFFs")
+      ->required()
+      ->check(CLI::ExistingPath);
   sub->add_option("--slice", *slice, "slice used (default: the middle one)");
   sub->add_option("--method", *method, "pc | entropy | both")->check(CLI::IsMember({"pc", "entropy", "both"}));
-  sub->add_option("--theta-unit", *unit, "auto | deg | rad")->check(CLI::IsMember({"auto", "deg", "rad"}));
-  beamkit::cli::on_run(sub, [input, slice, method, unit] {
+  sub->add_option("--theta-unit", src_opt->theta_unit, "auto | deg | rad")->check(CLI::IsMember({"auto", "deg", "rad"}));
+  sub->add_option("--format", src_opt->format, "auto | dxchange | nxtomo | tiff")
+      ->check(CLI::IsMember({"auto", "dxchange", "nxtomo", "tiff"}));
+  sub->add_option("--angles-file", src_opt->angles_file, "TIFF stack: text file of angles (default: the one *.txt)");
+  beamkit::cli::on_run(sub, [input, slice, method, src_opt] {
     using namespace beamkit;
-    const auto info = io::dataset_info(*input, "/exchange/data");
-    if (info.dims.size() != 3) fail(errc::invalid_argument, "beamkit center", "/exchange/data must be [angles][slices][detector]");
-    const int P = int(info.dims[0]), S = int(info.dims[1]), n = int(info.dims[2]);
+    const auto src = io::open_tomo_source(*input, *src_opt);
+    for (const auto& note : src->notes()) cli::info(note);
+    const int P = src->n_angles(), S = src->n_slices(), n = src->n_det();
     const int s = *slice < 0 ? S / 2 : *slice;
     if (s >= S) fail(errc::invalid_argument, "beamkit center", cat("--slice ", s, " is outside the ", S, " slices"));
-    const auto theta = cli::read_theta(*input, *unit, P);
+    const auto& theta = src->theta();
     long clipped = 0;
-    const bool norm = io::has_dataset(*input, "/exchange/data_white") && io::has_dataset(*input, "/exchange/data_dark");
-    auto proj = cli::load_line_integrals(*input, s, 1, norm, clipped);  // [P][1][n]
+    auto proj = cli::load_line_integrals(*src, s, 1, clipped);  // [P][1][n]
     if (*method != "entropy") {
-      // the projection closest to theta[0] + 180 degrees
-      int j = 0;
-      for (int a = 1; a < P; ++a)
-        if (std::abs(theta[a] - theta[0] - M_PI) < std::abs(theta[j] - theta[0] - M_PI)) j = a;
-      if (std::abs(theta[j] - theta[0] - M_PI) > 0.02)
-        fail(errc::invalid_argument, "beamkit center",
-             cat("no projection near 180 degrees from the first (closest: ", (theta[j] - theta[0]) * 180 / M_PI, " deg)"));
+      const int j = cli::opposite_projection(theta);
+      if (j < 0)
+        fail(errc::invalid_argument, "beamkit center", "no projection within 0.02 rad of 180 degrees from the first (use --method entropy)");
       auto p0 = Kokkos::subview(proj, 0, Kokkos::ALL, Kokkos::ALL);
       auto p1 = Kokkos::subview(proj, j, Kokkos::ALL, Kokkos::ALL);
       std::cout << "center (opposite projections, " << theta[0] * 180 / M_PI << " and " << theta[j] * 180 / M_PI

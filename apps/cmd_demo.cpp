@@ -4,7 +4,7 @@
 // then reconstructed through exactly the `beamkit recon` pipeline; the reconstruction error against
 // the phantom is printed. (2) A GISAXS pattern of gold cylinders on silicon is simulated (DWBA).
 // Everything is written as HDF5 and PNG.
-#include "tomo_pipeline.hpp"
+#include "tomo_volume.hpp"
 #include <beamkit/core/random.hpp>
 #include <beamkit/scattering/gisaxs.hpp>
 #include <beamkit/tomo/phantom.hpp>

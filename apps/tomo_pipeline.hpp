@@ -1,51 +1,43 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The CLI's reconstruction pipeline on HDF5 Data Exchange files (/exchange/data [angles][slices][det],
-// data_white, data_dark, theta): read a chunk of slices, normalise with the mean flat/dark, -log,
-// reconstruct, write the chunk into a chunked output dataset. Memory stays bounded by the chunk.
+// The CLI's tomography pipeline, step by step (the volume driver that runs them chunk by chunk is
+// apps/tomo_volume.hpp):
+//   1. open the input through io::open_tomo_source (Data Exchange, NeXus NXtomo or a TIFF stack),
+//   2. read a chunk of slices (projections, flats, darks) -- read_chunk, no Kokkos, any thread,
+//   3. pre-process it into line integrals -- prepare_chunk (flat/dark mean normalisation and -log, or
+//      the --prep chain of tomo/prep/chain.hpp, run on the chunk widened by the chain's halo slices),
+//   4. reconstruct (tomo::recon), 5. write (apps/tomo_volume.hpp: HDF5 and/or TIFF, atomically).
 #pragma once
 #include "cli_common.hpp"
-#include "tomo_prep_stage.hpp"
 #include <beamkit/io/hdf5.hpp>
 #include <beamkit/io/png.hpp>
+#include <beamkit/io/tomo_source.hpp>
+#include <beamkit/tomo/center.hpp>
 #include <beamkit/tomo/prep.hpp>
+#include <beamkit/tomo/prep/chain.hpp>
 #include <beamkit/tomo/recon.hpp>
-#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <iostream>
+#include <vector>
 
 namespace beamkit::cli {
 
 struct ReconJob {
-  std::string input, output, png;
+  std::string input, output, png, tiff_dir;
   std::string algorithm = "gridrec", filter = "shepp";
   std::vector<double> filter_par;
-  double center = NAN;  // NaN: n_det / 2
-  int slice_begin = 0, slice_end = -1, chunk = 16;
-  std::string theta_unit = "auto";  // auto | deg | rad
-  std::string prep;                 // --prep chain (tomo_prep_stage.hpp); empty: flat/dark mean + -log
+  double center = NAN;       // NaN: n_det / 2
+  bool center_auto = false;  // --center auto
+  int slice_begin = 0, slice_end = -1;
+  int chunk = 0;             // slices per chunk; 0: derived from memory_limit
+  double memory_limit = 0;   // bytes; 0: half of the physical memory
+  std::string overlap = "auto";  // on | off | auto: read the next chunk and write the previous one while
+                                 // reconstructing; auto = on when a core is left over by the compute threads
+  bool checksum = true;      // SHA-256 of the input file(s) into the provenance
+  io::TomoSourceOptions source;  // format, theta unit, NeXus paths, TIFF angles file
+  std::string prep;              // --prep chain (tomo/prep/chain.hpp); empty: flat/dark mean + -log
 };
-
-/// Angles in radians; degrees are detected when any |theta| exceeds 2 pi (and said so).
-inline std::vector<double> read_theta(const std::string& file, const std::string& unit, int n_angles) {
-  auto t = io::read<double, 1>(file, "/exchange/theta");
-  if (int(t.extent(0)) != n_angles)
-    fail(errc::invalid_argument, "beamkit recon",
-         cat("'", file, ":/exchange/theta' has ", t.extent(0), " angles but /exchange/data has ", n_angles, " projections"));
-  std::vector<double> th(t.data(), t.data() + t.extent(0));
-  for (std::size_t i = 0; i < th.size(); ++i)
-    if (!std::isfinite(th[i])) fail(errc::invalid_argument, "beamkit recon", cat("/exchange/theta[", i, "] is not finite"));
-  bool deg = unit == "deg";
-  if (unit == "auto") {
-    double mx = 0;
-    for (double v : th) mx = std::max(mx, std::abs(v));
-    deg = mx > 2 * 3.141592653589793 + 0.01;
-    info(cat("theta: assuming ", deg ? "degrees" : "radians", " (largest |theta| = ", mx, "; use --theta-unit to override)"));
-  }
-  if (deg)
-    for (double& v : th) v *= 3.141592653589793 / 180;
-  return th;
-}
 
 inline std::string now_iso8601() {
   const std::time_t t = std::time(nullptr);
@@ -54,98 +46,125 @@ inline std::string now_iso8601() {
   return buf;
 }
 
-/// Slices [c0, c0+nc) of /exchange/data as [angles][nc][n_det] line integrals: normalised with the mean
-/// flat and dark and -log'd when `normalise`, else as stored. Non-finite input is an error.
-inline HostView3<float> load_line_integrals(const std::string& input, int c0, int nc, bool normalise, long& clipped) {
+/// Unmanaged host view over a chunk buffer.
+using ChunkView = Kokkos::View<float***, Kokkos::LayoutRight, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+
+/// Raw frames of one chunk of slices [c0, c0 + nc), as the source stores them (converted to float32).
+struct RawChunk {
+  int c0 = 0, nc = 0;
+  int r0 = 0, rows = 0;  // slices actually read: [r0, r0 + rows) (the chunk plus halo slices each side)
+  std::vector<float> proj, flat, dark;  // [P][rows][n], [F][rows][n], [D][rows][n]
+};
+
+/// Step 2: read slices [c0, c0 + nc) into `out` (buffers grown as needed). Plain C++ and the I/O
+/// libraries only (no Kokkos), so it may run on a reader thread. Non-finite projections are an error.
+/// `halo` extra slices are read on each side where the dataset has them (for the --prep steps that
+/// filter projections).
+inline void read_chunk(const io::TomoSource& src, int c0, int nc, RawChunk& out, int halo = 0) {
+  const int r0 = std::max(0, c0 - halo), r1 = std::min(src.n_slices(), c0 + nc + halo), rows = r1 - r0;
+  const std::size_t per = std::size_t(rows) * src.n_det();
+  out.c0 = c0;
+  out.nc = nc;
+  out.r0 = r0;
+  out.rows = rows;
+  out.proj.resize(per * src.n_angles());
+  out.flat.resize(per * src.n_flats());
+  out.dark.resize(per * src.n_darks());
+  src.read_projections(r0, rows, out.proj.data());
+  if (src.n_flats() > 0 && src.n_darks() > 0) {
+    src.read_flats(r0, rows, out.flat.data());
+    src.read_darks(r0, rows, out.dark.data());
+  }
+  for (std::size_t i = 0; i < out.proj.size(); ++i)
+    if (!std::isfinite(out.proj[i]))
+      fail(errc::invalid_argument, "beamkit",
+           cat(src.data_location(), " has a non-finite value in slices ", r0, "..", r1 - 1));
+}
+
+/// Whether the chunk will be normalised (flats and darks both present).
+inline bool normalises(const io::TomoSource& src) { return src.n_flats() > 0 && src.n_darks() > 0; }
+
+/// Step 3: in place, raw frames -> line integrals [P][nc][n] (returned as a view of raw.proj's buffer):
+/// (proj - mean dark) / (mean flat - mean dark), -log (clipped values counted in `clipped`).
+/// Without flats and darks the data are taken as line integrals already.
+/// With a --prep chain, the chain runs on all rows read (halo included) and the chunk's own slices
+/// are then moved to the front of the buffer.
+inline ChunkView prepare_chunk(const io::TomoSource& src, RawChunk& raw, long& clipped,
+                               const tomo::PrepChain* chain = nullptr, tomo::PrepReport* report = nullptr) {
   using Host = Kokkos::DefaultHostExecutionSpace;
-  constexpr const char* where = "beamkit";
-  auto proj = io::read<float, 3>(input, "/exchange/data", 1, c0, nc);
-  const std::size_t n = proj.extent(2);
-  for (std::size_t i = 0; i < proj.span(); ++i)
-    if (!std::isfinite(proj.data()[i]))
-      fail(errc::invalid_argument, where, cat("/exchange/data has a non-finite value in slices ", c0, "..", c0 + nc - 1));
-  if (normalise) {
-    auto white = io::read<float, 3>(input, "/exchange/data_white", 1, c0, nc);
-    auto dark = io::read<float, 3>(input, "/exchange/data_dark", 1, c0, nc);
-    if (white.extent(2) != n || dark.extent(2) != n)
-      fail(errc::invalid_argument, where, "data_white/data_dark do not match the detector width of /exchange/data");
+  using U = ChunkView;
+  const int P = src.n_angles(), n = src.n_det(), nc = raw.nc;
+  U proj(raw.proj.data(), std::size_t(P), std::size_t(nc), std::size_t(n));
+  if (chain != nullptr && !chain->empty()) {
+    const int rows = raw.rows, lo = raw.c0 - raw.r0;
+    if (chain->has(tomo::PrepKind::normalize) && !normalises(src))
+      fail(errc::invalid_argument, "beamkit recon --prep",
+           cat("the chain normalises but ", src.data_location(), " comes without flat and dark fields"));
+    const bool frames = normalises(src);
+    U block(raw.proj.data(), std::size_t(P), std::size_t(rows), std::size_t(n));
+    U white(raw.flat.data(), frames ? std::size_t(src.n_flats()) : 0, std::size_t(rows), std::size_t(n));
+    U dark(raw.dark.data(), frames ? std::size_t(src.n_darks()) : 0, std::size_t(rows), std::size_t(n));
+    const auto rep = tomo::apply(Host(), *chain, block, white, dark);
+    Host().fence();
+    clipped += rep.clipped;
+    if (report != nullptr) {
+      report->clipped += rep.clipped;
+      report->zingers += rep.zingers;
+    }
+    if (rows != nc)  // drop the halo: angle p's nc rows move from p*rows + lo to p*nc (never forwards)
+      for (int p = 0; p < P; ++p)
+        std::memmove(raw.proj.data() + std::size_t(p) * nc * n, raw.proj.data() + (std::size_t(p) * rows + lo) * n,
+                     std::size_t(nc) * n * sizeof(float));
+    return proj;
+  }
+  if (normalises(src)) {
+    U white(raw.flat.data(), std::size_t(src.n_flats()), std::size_t(nc), std::size_t(n));
+    U dark(raw.dark.data(), std::size_t(src.n_darks()), std::size_t(nc), std::size_t(n));
     HostView2<float> wm("white_mean", nc, n), dm("dark_mean", nc, n);
     tomo::frame_mean(Host(), white, wm);
     tomo::frame_mean(Host(), dark, dm);
     tomo::normalize(Host(), proj, wm, dm);
     clipped += tomo::minus_log(Host(), proj);
+    Host().fence();
   }
   return proj;
 }
 
-/// Runs the job; returns the reconstructed middle slice (for pictures and summaries).
-inline HostView2<float> run_recon(const ReconJob& job) {
-  using Host = Kokkos::DefaultHostExecutionSpace;
-  constexpr const char* where = "beamkit recon";
-  const auto info_d = io::dataset_info(job.input, "/exchange/data");
-  if (info_d.dims.size() != 3)
-    fail(errc::invalid_argument, where, cat("'", job.input, ":/exchange/data' has rank ", info_d.dims.size(),
-                                            ", expected 3 ([angles][slices][detector])"));
-  const int P = int(info_d.dims[0]), S_all = int(info_d.dims[1]), n = int(info_d.dims[2]);
-  if (P < 1 || S_all < 1 || n < 2) fail(errc::invalid_argument, where, cat("/exchange/data is empty"));
-  const int s0 = job.slice_begin, s1 = job.slice_end < 0 ? S_all : job.slice_end;
-  if (s0 < 0 || s1 > S_all || s0 >= s1)
-    fail(errc::invalid_argument, where, cat("--slices ", s0, ":", s1, " is outside the ", S_all, " slices of the input"));
-  const auto theta = read_theta(job.input, job.theta_unit, P);
-  const bool have_flat = io::has_dataset(job.input, "/exchange/data_white");
-  const bool have_dark = io::has_dataset(job.input, "/exchange/data_dark");
-  tomo::ReconOptions opt;
-  opt.algorithm = job.algorithm;
-  opt.filter.type = tomo::filter_from_name(job.filter, where);
-  if (job.filter_par.size() > 0) opt.filter.cutoff = job.filter_par[0];
-  if (job.filter_par.size() > 1) opt.filter.order = job.filter_par[1];
-  opt.filter.validate(where);
-  const double center = std::isnan(job.center) ? n / 2.0 : job.center;
-  const int S = s1 - s0, N = n;
-  const auto chain = tomo::parse_prep_chain(job.prep);  // before the output exists: a bad chain leaves none
-  tomo::PrepReport prep_report;
+/// Line integrals of slices [c0, c0 + nc) in one call (read + prepare), for small jobs (center).
+inline HostView3<float> load_line_integrals(const io::TomoSource& src, int c0, int nc, long& clipped) {
+  RawChunk raw;
+  read_chunk(src, c0, nc, raw);
+  auto li = prepare_chunk(src, raw, clipped);
+  HostView3<float> v(Kokkos::view_alloc(Kokkos::WithoutInitializing, "line_integrals"), li.extent(0), li.extent(1), li.extent(2));
+  Kokkos::deep_copy(v, li);
+  return v;
+}
 
-  io::Writer out(job.output);
-  out.create("/exchange/data", io::dtype::f32, {S, N, N}, 1);
-  HostView2<float> middle("middle", N, N);
-  const auto t_start = std::chrono::steady_clock::now();
-  long clipped = 0;
-  for (int c0 = s0; c0 < s1; c0 += job.chunk) {
-    const int nc = std::min(job.chunk, s1 - c0);
-    auto proj = chain.empty() ? load_line_integrals(job.input, c0, nc, have_flat && have_dark, clipped)
-                              : load_prepped(job.input, chain, c0, nc, S_all, prep_report);
-    HostView3<float> rec(Kokkos::view_alloc(Kokkos::WithoutInitializing, "rec"), nc, N, N);
-    tomo::recon(Host(), proj, theta, {center}, opt, rec);
-    Host().fence();
-    out.write_slab("/exchange/data", io::dtype::f32, c0 - s0, nc, rec.data());
-    const int mid = s0 + S / 2;
-    if (mid >= c0 && mid < c0 + nc) Kokkos::deep_copy(middle, Kokkos::subview(rec, mid - c0, Kokkos::ALL, Kokkos::ALL));
-    if (verbose()) std::cerr << "\r[beamkit recon] slices " << (c0 + nc - s0) << "/" << S << std::flush;
+/// The projection closest to theta[0] + 180 degrees, or -1 when none is within 0.02 rad.
+inline int opposite_projection(const std::vector<double>& theta) {
+  int j = 0;
+  for (int a = 1; a < int(theta.size()); ++a)
+    if (std::abs(theta[a] - theta[0] - M_PI) < std::abs(theta[j] - theta[0] - M_PI)) j = a;
+  return std::abs(theta[j] - theta[0] - M_PI) <= 0.02 ? j : -1;
+}
+
+/// Rotation centre (TomoPy's convention) from line integrals proj [P][rows][n]: the opposite-projection
+/// correlation over all rows when a projection near theta[0] + 180 degrees exists, else the
+/// reconstruction-entropy search on the middle row. `method` says which was used.
+template <class ProjView>
+double auto_center(const ProjView& proj, const std::vector<double>& theta, std::string& method) {
+  const int P = int(proj.extent(0)), rows = int(proj.extent(1)), n = int(proj.extent(2));
+  const int j = opposite_projection(theta);
+  if (j > 0) {
+    method = cat("opposite projections at ", theta[0] * 180 / M_PI, " and ", theta[j] * 180 / M_PI, " deg");
+    return tomo::center_from_opposite_projections(Kokkos::subview(proj, 0, Kokkos::ALL, Kokkos::ALL),
+                                                  Kokkos::subview(proj, j, Kokkos::ALL, Kokkos::ALL));
   }
-  if (verbose()) std::cerr << "\n";
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  clipped += prep_report.clipped;
-  if (prep_report.zingers > 0) info(cat("prep: ", prep_report.zingers, " zingers replaced"));
-  if (clipped > 0) info(cat("warning: ", clipped, " non-positive normalised values were clipped before -log"));
-  // provenance
-  out.attribute("/exchange/data", "units", std::string("attenuation per pixel (1/pixel)"));
-  out.attribute("/", "beamkit_version", std::string(BEAMKIT_VERSION_STRING));
-  out.attribute("/", "created", now_iso8601());
-  out.attribute("/", "input_file", job.input);
-  out.attribute("/", "algorithm", job.algorithm);
-  out.attribute("/", "filter_name", job.filter);
-  out.attribute("/", "center", center);
-  out.attribute("/", "slices", std::vector<double>{double(s0), double(s1)});
-  out.attribute("/", "normalized", std::string(!chain.empty() ? "see prep" : have_flat && have_dark ? "flat/dark mean, -log" : "none (input used as line integrals)"));
-  if (!chain.empty()) out.attribute("/", "prep", chain.str());
-  out.commit();
-  info(cat("wrote ", job.output, " (", S, " slices of ", N, " x ", N, ") in ", secs, " s"));
-  if (!job.png.empty()) {
-    io::PngOptions po;
-    io::write_png(job.png, middle.data(), N, N, po);
-    info(cat("wrote ", job.png, " (slice ", s0 + S / 2, ")"));
-  }
-  return middle;
+  method = "reconstruction entropy";
+  HostView3<float> sino("sino", 1, P, n);
+  for (int a = 0; a < P; ++a)
+    for (int d = 0; d < n; ++d) sino(0, a, d) = proj(a, rows / 2, d);
+  return tomo::center_by_entropy(sino, theta, n / 2.0, std::min(40.0, n / 4.0), 0.05);
 }
 
 /// Parse "A:B" into [A, B).
@@ -162,6 +181,30 @@ inline void parse_slices(const std::string& s, int& a, int& b) {
   } catch (const std::exception&) {
     fail(errc::invalid_argument, "beamkit recon", cat("--slices '", s, "' is not of the form A:B"));
   }
+}
+
+/// Parse a size like "4G", "512M", "1.5GiB", "2000000000" into bytes (K/M/G/T are powers of 1024).
+inline double parse_bytes(const std::string& s) {
+  std::size_t pos = 0;
+  double v = -1;
+  try {
+    v = std::stod(s, &pos);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  std::string u = s.substr(pos);
+  std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+  if (u.size() > 1 && u.back() == 'B') u.pop_back();
+  if (u.size() > 1 && u.back() == 'I') u.pop_back();
+  double f = 0;
+  if (u.empty() || u == "B") f = 1;
+  else if (u == "K") f = 1024.0;
+  else if (u == "M") f = 1024.0 * 1024;
+  else if (u == "G") f = 1024.0 * 1024 * 1024;
+  else if (u == "T") f = 1024.0 * 1024 * 1024 * 1024;
+  if (!(v > 0) || f == 0)
+    fail(errc::invalid_argument, "beamkit recon", cat("--memory-limit '", s, "' is not a size like 4G, 512M or 2000000000"));
+  return v * f;
 }
 
 }  // namespace beamkit::cli

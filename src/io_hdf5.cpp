@@ -12,6 +12,12 @@ namespace {
 
 constexpr const char* kWhere = "beamkit::io::hdf5";
 
+std::recursive_mutex& h5_mutex() {
+  static std::recursive_mutex m;
+  return m;
+}
+#define BEAMKIT_H5_LOCK std::lock_guard<std::recursive_mutex> h5_lock_(h5_mutex())
+
 // HDF5 prints an error stack to stderr by default; beamkit reports errors as exceptions instead.
 void quiet() {
   static std::once_flag once;
@@ -127,6 +133,7 @@ const char* dtype_name(dtype t) {
 }
 
 bool has_dataset(const std::string& file, const std::string& dataset) {
+  BEAMKIT_H5_LOCK;
   quiet();
   if (!file_exists(file) || H5Fis_hdf5(file.c_str()) <= 0) return false;
   Hid f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
@@ -136,6 +143,7 @@ bool has_dataset(const std::string& file, const std::string& dataset) {
 }
 
 DatasetInfo dataset_info(const std::string& file, const std::string& dataset) {
+  BEAMKIT_H5_LOCK;
   Hid f = open_file(file);
   Hid d = open_dataset(f, file, dataset);
   return info_of(d, file, dataset);
@@ -143,6 +151,7 @@ DatasetInfo dataset_info(const std::string& file, const std::string& dataset) {
 
 void read_raw(const std::string& file, const std::string& dataset, dtype mem_type, int axis, index_t start,
               index_t count, void* buf, std::size_t buf_elems) {
+  BEAMKIT_H5_LOCK;
   Hid f = open_file(file);
   Hid d = open_dataset(f, file, dataset);
   const DatasetInfo info = info_of(d, file, dataset);
@@ -177,6 +186,66 @@ void read_raw(const std::string& file, const std::string& dataset, dtype mem_typ
     fail(errc::io, kWhere, cat("reading '", file, ":", dataset, "' failed (corrupt or truncated data?)"));
 }
 
+void read_box(const std::string& file, const std::string& dataset, dtype mem_type, const std::vector<index_t>& offset,
+              const std::vector<index_t>& count, void* buf, std::size_t buf_elems) {
+  BEAMKIT_H5_LOCK;
+  Hid f = open_file(file);
+  Hid d = open_dataset(f, file, dataset);
+  const DatasetInfo info = info_of(d, file, dataset);
+  const int rank = int(info.dims.size());
+  if (int(offset.size()) != rank || int(count.size()) != rank)
+    fail(errc::invalid_argument, kWhere, cat("'", file, ":", dataset, "' has rank ", rank, ", the box has ", offset.size()));
+  std::vector<hsize_t> off(rank), cnt(rank);
+  std::size_t n = 1;
+  for (int k = 0; k < rank; ++k) {
+    if (offset[k] < 0 || count[k] < 0 || offset[k] + count[k] > info.dims[k])
+      fail(errc::invalid_argument, kWhere,
+           cat("'", file, ":", dataset, "': range [", offset[k], ", ", offset[k] + count[k], ") outside axis ", k,
+               " of length ", info.dims[k]));
+    off[k] = hsize_t(offset[k]);
+    cnt[k] = hsize_t(count[k]);
+    n *= cnt[k];
+  }
+  if (n > buf_elems) fail(errc::invalid_argument, kWhere, cat("buffer holds ", buf_elems, " elements, the read needs ", n));
+  if (n == 0) return;
+  Hid fspace(H5Dget_space(d), H5Sclose);
+  H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off.data(), nullptr, cnt.data(), nullptr);
+  Hid mspace(H5Screate_simple(rank, cnt.data(), nullptr), H5Sclose);
+  if (H5Dread(d, native(mem_type), mspace, fspace, H5P_DEFAULT, buf) < 0)
+    fail(errc::io, kWhere, cat("reading '", file, ":", dataset, "' failed (corrupt or truncated data?)"));
+}
+
+namespace {
+herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* op) {
+  static_cast<std::vector<std::string>*>(op)->push_back(name);
+  return 0;
+}
+}  // namespace
+
+std::vector<std::string> list_group(const std::string& file, const std::string& group) {
+  BEAMKIT_H5_LOCK;
+  quiet();
+  std::vector<std::string> names;
+  if (!file_exists(file) || H5Fis_hdf5(file.c_str()) <= 0) return names;
+  Hid f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.ok() || !path_exists(f, group)) return names;
+  Hid g(H5Gopen2(f, group.c_str(), H5P_DEFAULT), H5Gclose);
+  if (!g.ok()) return names;
+  hsize_t idx = 0;
+  H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_name, &names);
+  return names;
+}
+
+bool has_group(const std::string& file, const std::string& object) {
+  BEAMKIT_H5_LOCK;
+  quiet();
+  if (!file_exists(file) || H5Fis_hdf5(file.c_str()) <= 0) return false;
+  Hid f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.ok() || !path_exists(f, object)) return false;
+  Hid o(H5Oopen(f, object.c_str(), H5P_DEFAULT), H5Oclose);
+  return o.ok() && H5Iget_type(o) == H5I_GROUP;
+}
+
 namespace {
 Hid open_object(hid_t f, const std::string& file, const std::string& object) {
   if (!path_exists(f, object)) fail(errc::io, kWhere, cat("'", file, "' has no object '", object, "'"));
@@ -194,6 +263,7 @@ Hid open_attribute(hid_t o, const std::string& file, const std::string& object, 
 }  // namespace
 
 bool has_attribute(const std::string& file, const std::string& object, const std::string& name) {
+  BEAMKIT_H5_LOCK;
   Hid f = open_file(file);
   if (!path_exists(f, object)) return false;
   Hid o(H5Oopen(f, object.c_str(), H5P_DEFAULT), H5Oclose);
@@ -201,6 +271,7 @@ bool has_attribute(const std::string& file, const std::string& object, const std
 }
 
 std::string read_string_attribute(const std::string& file, const std::string& object, const std::string& name) {
+  BEAMKIT_H5_LOCK;
   Hid f = open_file(file);
   Hid o = open_object(f, file, object);
   Hid a = open_attribute(o, file, object, name);
@@ -228,6 +299,7 @@ std::string read_string_attribute(const std::string& file, const std::string& ob
 }
 
 double read_number_attribute(const std::string& file, const std::string& object, const std::string& name) {
+  BEAMKIT_H5_LOCK;
   Hid f = open_file(file);
   Hid o = open_object(f, file, object);
   Hid a = open_attribute(o, file, object, name);
@@ -248,6 +320,7 @@ struct Writer::Impl {
 };
 
 Writer::Writer(const std::string& path) : m_impl(new Impl), m_path(path) {
+  BEAMKIT_H5_LOCK;
   quiet();
   check::require(!path.empty(), "beamkit::io::Writer", "empty output path");
   m_tmp = path + ".partial-" + std::to_string(::getpid());
@@ -256,6 +329,7 @@ Writer::Writer(const std::string& path) : m_impl(new Impl), m_path(path) {
 }
 
 Writer::~Writer() {
+  BEAMKIT_H5_LOCK;
   if (m_impl && m_impl->file >= 0) {
     H5Fclose(m_impl->file);
     std::remove(m_tmp.c_str());
@@ -278,6 +352,7 @@ void make_parents(hid_t f, const std::string& path) {
 
 void Writer::create(const std::string& dataset, dtype type, const std::vector<index_t>& dims, index_t chunk0,
                     int gzip) {
+  BEAMKIT_H5_LOCK;
   constexpr const char* where = "beamkit::io::Writer::create";
   check::require(m_impl->file >= 0, where, "writer already committed");
   check::require(!dims.empty(), where, cat("dataset '", dataset, "' needs at least one dimension"));
@@ -298,6 +373,7 @@ void Writer::create(const std::string& dataset, dtype type, const std::vector<in
 }
 
 void Writer::write_slab(const std::string& dataset, dtype type, index_t start, index_t count, const void* data) {
+  BEAMKIT_H5_LOCK;
   constexpr const char* where = "beamkit::io::Writer::write_slab";
   check::require(m_impl->file >= 0, where, "writer already committed");
   Hid d(H5Dopen2(m_impl->file, dataset.c_str(), H5P_DEFAULT), H5Dclose);
@@ -340,6 +416,7 @@ void put_attr(hid_t obj, const std::string& name, hid_t type, hid_t space, const
 }  // namespace
 
 void Writer::attribute(const std::string& object, const std::string& name, const std::string& value) {
+  BEAMKIT_H5_LOCK;
   check::require(m_impl->file >= 0, "beamkit::io::Writer::attribute", "writer already committed");
   Hid o = open_or_root(m_impl->file, object);
   Hid type(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -351,6 +428,7 @@ void Writer::attribute(const std::string& object, const std::string& name, const
 }
 
 void Writer::attribute(const std::string& object, const std::string& name, double value) {
+  BEAMKIT_H5_LOCK;
   check::require(m_impl->file >= 0, "beamkit::io::Writer::attribute", "writer already committed");
   Hid o = open_or_root(m_impl->file, object);
   Hid space(H5Screate(H5S_SCALAR), H5Sclose);
@@ -358,6 +436,7 @@ void Writer::attribute(const std::string& object, const std::string& name, doubl
 }
 
 void Writer::attribute(const std::string& object, const std::string& name, const std::vector<double>& value) {
+  BEAMKIT_H5_LOCK;
   check::require(m_impl->file >= 0, "beamkit::io::Writer::attribute", "writer already committed");
   Hid o = open_or_root(m_impl->file, object);
   hsize_t n = value.size();
@@ -366,6 +445,7 @@ void Writer::attribute(const std::string& object, const std::string& name, const
 }
 
 void Writer::commit() {
+  BEAMKIT_H5_LOCK;
   check::require(m_impl->file >= 0, "beamkit::io::Writer::commit", "writer already committed");
   const herr_t rc = H5Fclose(m_impl->file);
   m_impl->file = -1;

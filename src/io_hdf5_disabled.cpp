@@ -10,6 +10,12 @@ const char* dtype_name(dtype) { return "?"; }
 bool has_dataset(const std::string&, const std::string&) { return false; }
 DatasetInfo dataset_info(const std::string&, const std::string&) { no_hdf5(); }
 void read_raw(const std::string&, const std::string&, dtype, int, index_t, index_t, void*, std::size_t) { no_hdf5(); }
+void read_box(const std::string&, const std::string&, dtype, const std::vector<index_t>&, const std::vector<index_t>&,
+              void*, std::size_t) {
+  no_hdf5();
+}
+std::vector<std::string> list_group(const std::string&, const std::string&) { return {}; }
+bool has_group(const std::string&, const std::string&) { return false; }
 std::string read_string_attribute(const std::string&, const std::string&, const std::string&) { no_hdf5(); }
 double read_number_attribute(const std::string&, const std::string&, const std::string&) { no_hdf5(); }
 bool has_attribute(const std::string&, const std::string&, const std::string&) { return false; }

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// RMC file input (TIFF via libtiff, HDF5) and output (HDF5 via io::Writer, PNG via io::write_png).
+// RMC file input (TIFF via io/tiff, HDF5) and output (HDF5 via io::Writer, PNG via io::write_png).
 #include <algorithm>
 #include <beamkit/core/error.hpp>
 #include <beamkit/io/hdf5.hpp>
 #include <beamkit/io/png.hpp>
+#include <beamkit/io/tiff.hpp>
 #include <beamkit/rmc/rmc.hpp>
 #include <cmath>
-#include <cstring>
-#include <tiffio.h>
 
 namespace beamkit::rmc {
 namespace {
@@ -20,72 +19,15 @@ std::string lower_ext(const std::string& path) {
   return e;
 }
 
-template <class T> double sample(const unsigned char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return double(v);
-}
-
-void silence_tiff(const char*, const char*, va_list) {}
-
 }  // namespace
 
 Image read_tiff(const std::string& path) {
-  constexpr const char* where = "beamkit::rmc::read_tiff";
-  TIFFSetWarningHandler(silence_tiff);
-  TIFFSetErrorHandler(silence_tiff);
-  TIFF* tif = TIFFOpen(path.c_str(), "r");
-  if (!tif) fail(errc::io, where, cat("cannot open TIFF file '", path, "'"));
-  struct Closer {
-    TIFF* t;
-    ~Closer() { TIFFClose(t); }
-  } closer{tif};
-  std::uint32_t w = 0, h = 0;
-  std::uint16_t bps = 0, spp = 1, fmt = SAMPLEFORMAT_UINT, planar = PLANARCONFIG_CONTIG;
-  TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
-  TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
-  TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps);
-  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
-  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &fmt);
-  TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
-  if (w == 0 || h == 0) fail(errc::io, where, cat("'", path, "' has an empty image (", h, " x ", w, ")"));
-  if (spp != 1)
-    fail(errc::invalid_argument, where, cat("'", path, "' has ", spp, " samples per pixel; a single-channel pattern is needed"));
-  const bool ok_fmt = (fmt == SAMPLEFORMAT_UINT || fmt == SAMPLEFORMAT_INT) ? (bps == 8 || bps == 16 || bps == 32)
-                      : fmt == SAMPLEFORMAT_IEEEFP                          ? (bps == 32 || bps == 64)
-                                                                            : false;
-  if (!ok_fmt)
-    fail(errc::invalid_argument, where, cat("'", path, "': unsupported sample format ", fmt, " with ", bps, " bits"));
-  const int bytes = bps / 8;
-  auto convert = [&](const unsigned char* p) -> double {
-    if (fmt == SAMPLEFORMAT_IEEEFP) return bps == 32 ? sample<float>(p) : sample<double>(p);
-    if (fmt == SAMPLEFORMAT_INT)
-      return bps == 8 ? sample<std::int8_t>(p) : bps == 16 ? sample<std::int16_t>(p) : sample<std::int32_t>(p);
-    return bps == 8 ? sample<std::uint8_t>(p) : bps == 16 ? sample<std::uint16_t>(p) : sample<std::uint32_t>(p);
-  };
+  const io::TiffInfo in = io::tiff_info(path);
   Image img;
-  img.rows = int(h);
-  img.cols = int(w);
-  img.values.assign(std::size_t(h) * w, 0.0);
-  if (TIFFIsTiled(tif)) {
-    std::uint32_t tw = 0, th = 0;
-    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
-    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
-    std::vector<unsigned char> buf(TIFFTileSize(tif));
-    for (std::uint32_t y = 0; y < h; y += th)
-      for (std::uint32_t x = 0; x < w; x += tw) {
-        if (TIFFReadTile(tif, buf.data(), x, y, 0, 0) < 0) fail(errc::io, where, cat("'", path, "': cannot read a tile"));
-        for (std::uint32_t j = 0; j < th && y + j < h; ++j)
-          for (std::uint32_t i = 0; i < tw && x + i < w; ++i)
-            img.values[std::size_t(y + j) * w + x + i] = convert(&buf[(std::size_t(j) * tw + i) * bytes]);
-      }
-  } else {
-    std::vector<unsigned char> line(TIFFScanlineSize(tif));
-    for (std::uint32_t y = 0; y < h; ++y) {
-      if (TIFFReadScanline(tif, line.data(), y, 0) < 0) fail(errc::io, where, cat("'", path, "': cannot read row ", y));
-      for (std::uint32_t x = 0; x < w; ++x) img.values[std::size_t(y) * w + x] = convert(&line[std::size_t(x) * bytes]);
-    }
-  }
+  img.rows = in.rows;
+  img.cols = in.cols;
+  img.values.assign(std::size_t(in.rows) * in.cols, 0.0);
+  io::read_tiff_rows(path, 0, in.rows, img.values.data());
   return img;
 }
 

@@ -3,6 +3,8 @@
 // types into LayoutRight host Views (converting the element type), hyperslab reads of a range along
 // one axis, string/number attributes. Writes go to a temporary file renamed into place by
 // Writer::commit(), so a failure never leaves a half-written output.
+// All calls into the HDF5 library are serialised by one lock (Debian's serial libhdf5 is not built
+// thread-safe), so an I/O thread may read or write while another thread computes.
 // Every failure throws beamkit::error with errc::io (missing/corrupt file or dataset) or
 // errc::invalid_argument (wrong rank, out-of-range slab), naming the file and dataset.
 #pragma once
@@ -51,6 +53,16 @@ DatasetInfo dataset_info(const std::string& file, const std::string& dataset);
 /// converted to `mem_type`, into `buf` which holds `buf_elems` elements.
 void read_raw(const std::string& file, const std::string& dataset, dtype mem_type, int axis, index_t start,
               index_t count, void* buf, std::size_t buf_elems);
+
+/// Read the box offset[k] .. offset[k]+count[k] of an n-d dataset (rank = offset.size()), converted to
+/// `mem_type`, into `buf` (C order, buf_elems elements).
+void read_box(const std::string& file, const std::string& dataset, dtype mem_type, const std::vector<index_t>& offset,
+              const std::vector<index_t>& count, void* buf, std::size_t buf_elems);
+
+/// Names of the links in `group` (empty when the group does not exist or cannot be opened).
+std::vector<std::string> list_group(const std::string& file, const std::string& group);
+/// True when `object` exists in `file` and is a group (external links to missing files: false).
+bool has_group(const std::string& file, const std::string& object);
 
 std::string read_string_attribute(const std::string& file, const std::string& object, const std::string& name);
 double read_number_attribute(const std::string& file, const std::string& object, const std::string& name);
