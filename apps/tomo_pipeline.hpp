@@ -99,7 +99,8 @@ inline ChunkView prepare_chunk(const io::TomoSource& src, RawChunk& raw, long& c
     const int rows = raw.rows, lo = raw.c0 - raw.r0;
     if (chain->has(tomo::PrepKind::normalize) && !normalises(src))
       fail(errc::invalid_argument, "beamkit recon --prep",
-           cat("the chain normalises but ", src.data_location(), " comes without flat and dark fields"));
+           cat("the chain normalises but ", src.data_location(), " comes without flat and dark fields (Data Exchange: "
+               "/exchange/data_white and /exchange/data_dark; NeXus: image_key 1 and 2; TIFF stack: flat* and dark* files)"));
     const bool frames = normalises(src);
     U block(raw.proj.data(), std::size_t(P), std::size_t(rows), std::size_t(n));
     U white(raw.flat.data(), frames ? std::size_t(src.n_flats()) : 0, std::size_t(rows), std::size_t(n));
