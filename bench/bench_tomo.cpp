@@ -3,6 +3,7 @@
 // Counters: "interp/s" = pixel-angle (or ray-row) interpolations per second (2 gathers + ~6 flops each);
 // "ms/slice" for the reconstructions.
 #include "bench_main.hpp"
+#include "bench_tomo_geometry.hpp"
 #include <beamkit/tomo/fbp.hpp>
 #include <beamkit/tomo/gridrec.hpp>
 #include <beamkit/tomo/phantom.hpp>
@@ -13,15 +14,7 @@ using ES = Kokkos::DefaultExecutionSpace;
 using Mem = ES::memory_space;
 
 namespace {
-tomo::ParallelGeometry geom(int n, int nang) {
-  tomo::ParallelGeometry g;
-  g.n_angles = nang;
-  g.n_det = n;
-  g.n_grid = n;
-  for (int i = 0; i < nang; ++i) g.theta.push_back(M_PI * i / nang);
-  g.center = {n / 2.0};
-  return g;
-}
+using bench_tomo::geom;
 
 template <class Real> View3<Real, Mem> sinogram(const tomo::ParallelGeometry& g, int S) {
   auto ph = tomo::shepp_logan_3d<Real>(S, g.n_det);

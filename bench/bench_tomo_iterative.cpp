@@ -3,6 +3,7 @@
 // sums, subsets, workspaces) built outside the timed loop. Args: {N, P, num_block}; n_det = N.
 // TomoPy 1.15 on this machine type (512 x 180): SIRT 0.85 s, OSEM (10 blocks) 0.40 s, ART 0.67 s.
 #include "bench_main.hpp"
+#include "bench_tomo_geometry.hpp"
 #include <beamkit/tomo/iterative.hpp>
 #include <beamkit/tomo/phantom.hpp>
 #include <cmath>
@@ -12,15 +13,7 @@ using ES = Kokkos::DefaultExecutionSpace;
 using Mem = ES::memory_space;
 
 namespace {
-tomo::ParallelGeometry geom(int n, int nang) {
-  tomo::ParallelGeometry g;
-  g.n_angles = nang;
-  g.n_det = n;
-  g.n_grid = n;
-  for (int i = 0; i < nang; ++i) g.theta.push_back(M_PI * i / nang);
-  g.center = {n / 2.0};
-  return g;
-}
+using bench_tomo::geom;
 
 template <class Real> void iteration(benchmark::State& st, const char* alg) {
   const int n = int(st.range(0)), P = int(st.range(1));
