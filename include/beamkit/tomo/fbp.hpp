@@ -79,8 +79,8 @@ public:
     // 3. back-project the filtered rows (the first n_det of each padded row)
     auto filtered = Kokkos::subview(pad, Kokkos::ALL, Kokkos::ALL, Kokkos::make_pair(0, n));
     auto centers = center_slice(first_slice, S);
-    if constexpr (std::is_same<Real, float>::value) {
-      // float rows: pack (q[d], q[d+1] - q[d]) so the back-projection gathers once per pixel
+    if constexpr (use_pairs) {
+      // float rows without the SIMD path: pack (q[d], q[d+1] - q[d]) so the back-projection gathers once per pixel
       auto pairs = w.pairs;
       Kokkos::parallel_for("beamkit::tomo::fbp_pairs",
                            Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(m_space, {0, 0, 0}, {S, P, n}),
@@ -95,11 +95,15 @@ public:
   }
 
 private:
+  // Float rows are packed as (value, difference) pairs for the gathering back-projector; the host SIMD
+  // path reads the rows directly, so there the packing pass and its buffer are skipped.
+  static constexpr bool use_pairs = std::is_same<Real, float>::value && !detail::simd_back_projection<ExecSpace, Real>;
+
   struct Work {
     View3<Real, Mem> padded;
     View3<complex_type, Mem> spectrum;
     fft::Plan<ExecSpace, Real> r2c, c2r;
-    Kokkos::View<std::uint64_t***, Kokkos::LayoutRight, Mem> pairs;  // float only (see back_project_interpolate_pairs)
+    Kokkos::View<std::uint64_t***, Kokkos::LayoutRight, Mem> pairs;  // only when use_pairs (see back_project_interpolate_pairs)
   };
 
   Work& work(int S) {
@@ -112,7 +116,7 @@ private:
            fft::Plan<ExecSpace, Real>(m_space, fft::Kind::r2c, {m_np}, S * P),
            fft::Plan<ExecSpace, Real>(m_space, fft::Kind::c2r, {m_np}, S * P),
            {}};
-    if (std::is_same<Real, float>::value)
+    if (use_pairs)
       w.pairs = Kokkos::View<std::uint64_t***, Kokkos::LayoutRight, Mem>(
           Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::fbp_pairs"), S, P, m_geom.n_det);
     return m_work.emplace(S, std::move(w)).first->second;

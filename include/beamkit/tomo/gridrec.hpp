@@ -77,14 +77,14 @@ public:
     m_n = g.n_grid;
     m_m = even_smooth(std::max(int(std::ceil(opt.oversampling * m_n)), 2 * m_w));
     m_beta = 0.97 * 3.141592653589793 * (1.0 - 1.0 / (2.0 * opt.oversampling)) * m_w;
-    m_trig = Kokkos::View<double* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_trig"),
-                                            std::size_t(P));
-    auto htrig = Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), m_trig);
+    // (cos, -sin) per angle, in double: only the plan set-up needs the sample positions (spreading
+    // reads the per-sample origins and kernel arguments build_tiles derives from them).
+    Kokkos::View<double* [2], Kokkos::HostSpace> htrig(
+        Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_trig"), std::size_t(P));
     for (int a = 0; a < P; ++a) {
       htrig(a, 0) = std::cos(g.theta[std::size_t(a)]);
       htrig(a, 1) = -std::sin(g.theta[std::size_t(a)]);
     }
-    Kokkos::deep_copy(m_trig, htrig);
     build_tables(htrig);
     build_tiles(htrig);
     auto alloc = [](const char* label) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)); };
@@ -266,7 +266,6 @@ private:
     const int P = m_geom.n_angles, nd = m_nd, M = m_m, w = m_w;
     int nt = std::max(2, 2 * int(std::lround(double(M) / (2.0 * tile))));
     while (nt > 2 && M / nt < w) nt -= 2;
-    m_ntile = nt;
     std::vector<int> tile_of(static_cast<std::size_t>(M));
     for (int i = 0; i < nt; ++i)
       for (int x = int(std::int64_t(i) * M / nt); x < int(std::int64_t(i + 1) * M / nt); ++x) tile_of[std::size_t(x)] = i;
@@ -538,11 +537,10 @@ private:
   ExecSpace m_space;
   ParallelGeometry m_geom;
   GridrecOptions m_opt;
-  int m_w = 7, m_nd = 0, m_ext = 0, m_np = 0, m_n = 0, m_m = 0, m_ntile = 0;  // m_nd: radial samples per angle
+  int m_w = 7, m_nd = 0, m_ext = 0, m_np = 0, m_n = 0, m_m = 0;  // m_nd: radial samples per angle
   int m_degree = 0;                     // Horner degree of the kernel polynomials
   std::array<int, 5> m_colour_start{};  // tile_order ranges of the four colours
   double m_beta = 0;
-  Kokkos::View<double* [2], Mem> m_trig;  // (cos, -sin) per angle, double: the sample positions
   View1<Real, Mem> m_deapo, m_filter;
   View2<Real, Mem> m_horner;  // [degree + 1][max_width] kernel polynomial coefficients
   View2<complex_type, Mem> m_factor, m_cphase;

@@ -57,6 +57,12 @@ KOKKOS_INLINE_FUNCTION void safe_range(Real t0, Real dt, int n, int hi, int& c0,
   while (c1 > c0 && !ok(c1 - 1)) --c1;
 }
 
+/// Whether the back-projector's inner loop takes the gather-free host SIMD path
+/// (detail/backproject_simd.hpp): float rows on an AVX2 host space. It reads the rows themselves, so
+/// the (value, difference) pairs below are only worth preparing when this is false.
+template <class ExecSpace, class Real>
+constexpr bool simd_back_projection = simd_bp::available && is_host_space<ExecSpace>::value && std::is_same<Real, float>::value;
+
 /// Two floats in one 64-bit word (the pair layout of BackProjectFunctor::m_pairs).
 KOKKOS_FORCEINLINE_FUNCTION std::uint64_t pack_pair(float lo, float hi) {
   std::uint32_t a, b;
@@ -211,8 +217,7 @@ struct BackProjectFunctor {
   using part_view = Kokkos::View<Real*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   static constexpr int rows_per_team = 4, chunk = 32, G = 4;  // G: angles fused per pixel pass
   static constexpr bool matched = Kind == BackProjector::matched;
-  static constexpr bool use_simd =
-      simd_bp::available && is_host_space<ExecSpace>::value && std::is_same<Real, float>::value;
+  static constexpr bool use_simd = simd_back_projection<ExecSpace, Real>;
 
   SinoView m_sino;   // [S][P][n_det] (the last axis contiguous)
   ImageView m_img;   // [S][N][N]
