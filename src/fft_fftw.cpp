@@ -73,10 +73,8 @@ template <> struct Fftw<double> {
     (void)n;
 #endif
   }
-  static plan c2c(int r, const int* n, int hm, cpx* i, cpx* o, int sign, unsigned f) {
-    int d = 1;
-    for (int k = 0; k < r; ++k) d *= n[k];
-    return fftw_plan_many_dft(r, n, hm, i, nullptr, 1, d, o, nullptr, 1, d, sign, f);
+  static plan c2c(int r, const int* n, int hm, int stride, int dist, cpx* i, cpx* o, int sign, unsigned f) {
+    return fftw_plan_many_dft(r, n, hm, i, nullptr, stride, dist, o, nullptr, stride, dist, sign, f);
   }
   static plan r2c(int r, const int* n, int hm, double* i, cpx* o, int din, int dout, unsigned f) {
     return fftw_plan_many_dft_r2c(r, n, hm, i, nullptr, 1, din, o, nullptr, 1, dout, f);
@@ -110,10 +108,8 @@ template <> struct Fftw<float> {
     (void)n;
 #endif
   }
-  static plan c2c(int r, const int* n, int hm, cpx* i, cpx* o, int sign, unsigned f) {
-    int d = 1;
-    for (int k = 0; k < r; ++k) d *= n[k];
-    return fftwf_plan_many_dft(r, n, hm, i, nullptr, 1, d, o, nullptr, 1, d, sign, f);
+  static plan c2c(int r, const int* n, int hm, int stride, int dist, cpx* i, cpx* o, int sign, unsigned f) {
+    return fftwf_plan_many_dft(r, n, hm, i, nullptr, stride, dist, o, nullptr, stride, dist, sign, f);
   }
   static plan r2c(int r, const int* n, int hm, float* i, cpx* o, int din, int dout, unsigned f) {
     return fftwf_plan_many_dft_r2c(r, n, hm, i, nullptr, 1, din, o, nullptr, 1, dout, f);
@@ -140,7 +136,7 @@ template <class Real> struct FftwPlan<Real>::Impl {
     std::lock_guard<std::mutex> lock(planner_mutex());
     if (slot) return slot;
     const Layout& L = layout;
-    const std::size_t nlog = L.logical_size() * L.howmany, ncpx = L.complex_size() * L.howmany;
+    const std::size_t nlog = L.logical_size() * L.howmany, ncpx = L.strided() ? L.span() : L.complex_size() * L.howmany;
     // Plan on scratch arrays (FFTW_MEASURE overwrites them); execution uses the new-array interface,
     // valid for any arrays of the same in-place-ness and alignment.
     const std::size_t in_bytes = (L.kind == Kind::r2c ? nlog * sizeof(Real) : ncpx * 2 * sizeof(Real));
@@ -159,7 +155,8 @@ template <class Real> struct FftwPlan<Real>::Impl {
     const int dout = int(L.kind == Kind::r2c ? L.complex_size() : L.logical_size());
     switch (L.kind) {
       case Kind::c2c:
-        slot = F::c2c(rank, L.dims.data(), L.howmany, (typename F::cpx*)ip, (typename F::cpx*)op,
+        slot = F::c2c(rank, L.dims.data(), L.howmany, L.strided() ? L.stride : 1, L.strided() ? L.dist : int(L.logical_size()),
+                      (typename F::cpx*)ip, (typename F::cpx*)op,
                       dir == Direction::forward ? FFTW_FORWARD : FFTW_BACKWARD, flags);
         break;
       case Kind::r2c:

@@ -125,4 +125,33 @@ TEST_SUITE("unit") {
     p.forward(un, out2);
     for (int i = 0; i < n; ++i) CHECK(std::abs(out1(i).real() - out2(i).real()) < 1e-5f);
   }
+  TEST_CASE_TEMPLATE("fft strided c2c transforms the chosen columns of a matrix and nothing else", Real, float, double) {
+    // A 9 x 7 row-major matrix; a strided plan (stride 7, dist 1) transforms 3 of its columns starting
+    // at column 2 (the way gridrec transforms only the columns its image keeps).
+    const int rows = 9, cols = 7, first = 2, count = 3;
+    using C = Kokkos::complex<Real>;
+    std::mt19937 rng(5);
+    std::normal_distribution<double> g;
+    View1<C, Host::memory_space> m("m", size_t(rows) * cols), orig("orig", size_t(rows) * cols);
+    for (size_t i = 0; i < m.extent(0); ++i) orig(i) = m(i) = C(Real(g(rng)), Real(g(rng)));
+    fft::Plan<Host, Real> plan(Host(), fft::Layout::strided_c2c(rows, count, cols, 1));
+    const size_t span = plan.layout().span();
+    CHECK(span == size_t(count - 1) + size_t(rows - 1) * cols + 1);
+    auto part = Kokkos::subview(m, std::make_pair(size_t(first), size_t(first) + span));
+    plan.backward(part, part);
+    for (int c = 0; c < cols; ++c) {
+      std::vector<cd> x(rows), got(rows);
+      for (int r = 0; r < rows; ++r) {
+        x[r] = cd(orig(r * cols + c).real(), orig(r * cols + c).imag());
+        got[r] = cd(m(r * cols + c).real(), m(r * cols + c).imag());
+      }
+      if (c >= first && c < first + count) CHECK(rel_err(got, dft2(x, 1, rows, +1)) < 20 * bk_test::tol<Real>());
+      else CHECK(rel_err(got, x) == 0.0);  // columns outside the batch are untouched
+    }
+    CHECK_THROWS_WITH_AS(plan.backward(part, part, fft::Scale::by_n), doctest::Contains("contiguous layout"), beamkit::error);
+    using P = fft::Plan<Host, Real>;
+    CHECK_THROWS_WITH_AS(P(Host(), fft::Layout::strided_c2c(rows, count, 0, 1)), doctest::Contains("'stride' must be > 0"),
+                         beamkit::error);
+    CHECK_THROWS_AS(plan.forward(m, m), beamkit::error);  // wrong span
+  }
 }

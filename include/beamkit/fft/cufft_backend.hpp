@@ -48,6 +48,19 @@ public:
   }
   Plan(Kind kind, std::vector<int> dims, int howmany = 1, bool measure = false)
       : Plan(Kokkos::Cuda(), kind, std::move(dims), howmany, measure) {}
+  /// Any layout, e.g. Layout::strided_c2c (cuFFT's advanced layout: inembed/onembed given, so istride/idist count).
+  Plan(const Kokkos::Cuda& space, const Layout& layout, bool = false)
+      : m_space(space), m_layout(layout), m_handle(std::make_shared<detail::CufftHandle>()) {
+    m_layout.validate("beamkit::fft::Plan<Cuda>");
+    if (!m_layout.strided()) {
+      *this = Plan(space, layout.kind, layout.dims, layout.howmany);
+      return;
+    }
+    int n = m_layout.dims[0];
+    detail::cufft_check(cufftPlanMany(&m_handle->h, 1, &n, &n, m_layout.stride, m_layout.dist, &n, m_layout.stride,
+                                      m_layout.dist, T::c2c, m_layout.howmany), "cufftPlanMany");
+    detail::cufft_check(cufftSetStream(m_handle->h, space.cuda_stream()), "cufftSetStream");
+  }
 
   const Layout& layout() const { return m_layout; }
 
@@ -69,7 +82,9 @@ private:
     void* op = static_cast<void*>(out.data());
     std::size_t need_out = nlog;
     if (m_layout.kind == Kind::c2c) {
-      check::require(in.span() == nlog && out.span() == nlog, where, "c2c view sizes do not match the plan");
+      check::require(in.span() == m_layout.span() && out.span() == m_layout.span(), where,
+                     "c2c view sizes do not match the plan");
+      check::require(!m_layout.strided() || scale == Scale::none, where, "Scale::by_n needs a contiguous layout");
       detail::cufft_check(cufftExec(ip, op, dir), "cufftExec c2c");
     } else if (m_layout.kind == Kind::r2c) {
       check::require(dir == Direction::forward && in.span() == nlog && out.span() == ncpx, where,

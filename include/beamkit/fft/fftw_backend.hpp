@@ -47,6 +47,11 @@ public:
   }
   Plan(Kind kind, std::vector<int> dims, int howmany = 1, bool measure = false)
       : Plan(ExecSpace(), kind, std::move(dims), howmany, measure) {}
+  /// Any layout, e.g. Layout::strided_c2c (views passed to forward/backward then span layout.span()).
+  Plan(const ExecSpace& space, const Layout& layout, bool measure = false) : m_space(space), m_layout(layout) {
+    m_layout.validate("beamkit::fft::Plan");
+    m_fftw = std::make_shared<detail::FftwPlan<Real>>(m_layout, space.concurrency(), measure);
+  }
 
   const Layout& layout() const { return m_layout; }
 
@@ -76,7 +81,9 @@ private:
                       "beamkit::fft::Plan: real -> real is not a transform kind");
         check::require(std::is_same<In, complex_type>::value && std::is_same<Out, complex_type>::value,
                        where, "a c2c plan needs complex<Real> views on both sides");
-        need_in = need_out = nlog;
+        need_in = need_out = m_layout.span();
+        // Scaling a strided footprint would also scale the elements between its transforms.
+        check::require(!m_layout.strided() || scale == Scale::none, where, "Scale::by_n needs a contiguous layout");
         break;
       case Kind::r2c:
         check::require(dir == Direction::forward, where, "an r2c plan only runs forward");

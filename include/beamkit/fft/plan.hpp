@@ -6,7 +6,10 @@
 //   p.backward(complex_rows, real_rows, fft::Scale::by_n);              // normalised inverse
 //
 // Batches run along the last (contiguous) axis of LayoutRight Views: batch b of a 1-D plan of length
-// n occupies elements [b*n, (b+1)*n) (r2c output: [b*(n/2+1), (b+1)*(n/2+1))). Transforms are
+// n occupies elements [b*n, (b+1)*n) (r2c output: [b*(n/2+1), (b+1)*(n/2+1))). A strided 1-D c2c
+// layout (Layout::strided_c2c) instead puts element j of batch b at b*dist + j*stride, e.g. the
+// columns of a row-major matrix (stride = row length, dist = 1), for transforms pruned to the
+// rows or columns a caller keeps. Transforms are
 // unnormalised, as in FFTW and cuFFT; `Scale::by_n` applies 1/N (N = product of the dims) in the
 // wrapper so callers never repeat it. Host spaces use FFTW (fftw_backend.hpp, compiled in
 // src/fft_fftw.cpp); Kokkos::Cuda uses cuFFT (cufft_backend.hpp) when Kokkos has CUDA.
@@ -28,6 +31,22 @@ struct Layout {
   Kind kind = Kind::c2c;
   std::vector<int> dims;  ///< 1 or 2 entries: {n} or {n0, n1}
   int howmany = 1;
+  int stride = 1;  ///< strided c2c layouts: distance between consecutive elements of one transform
+  int dist = 0;    ///< strided c2c layouts: distance between batches (0: contiguous batches)
+
+  /// `howmany` c2c transforms of length n, element j of batch b at b * dist + j * stride.
+  static Layout strided_c2c(int n, int howmany, int stride, int dist) {
+    Layout l{Kind::c2c, {n}, howmany};
+    l.stride = stride;
+    l.dist = dist;
+    return l;
+  }
+  bool strided() const { return dist != 0 || stride != 1; }
+  /// Elements a view must span: the batches back to back, or the strided footprint.
+  std::size_t span() const {
+    if (!strided()) return (kind == Kind::r2c ? logical_size() : complex_size()) * std::size_t(howmany);
+    return std::size_t(howmany - 1) * std::size_t(dist) + std::size_t(dims[0] - 1) * std::size_t(stride) + 1;
+  }
 
   std::size_t logical_size() const {
     std::size_t n = 1;
@@ -46,6 +65,11 @@ struct Layout {
                    cat("FFT rank must be 1 or 2, got ", dims.size()));
     for (int d : dims) check::positive(d, where, "dims");
     check::positive(howmany, where, "howmany");
+    if (strided()) {
+      check::require(kind == Kind::c2c && dims.size() == 1, where, "strided layouts are 1-D c2c");
+      check::positive(stride, where, "stride");
+      check::positive(dist, where, "dist");
+    }
   }
 };
 

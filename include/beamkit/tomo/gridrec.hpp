@@ -54,6 +54,12 @@ public:
   static constexpr int tile = 64;        // target spreading tile (grid points per side)
   static constexpr int max_width = 16;
   static constexpr int max_degree = 20;  // Horner degree of the piecewise kernel polynomials
+  /// What spreading needs of one polar sample besides its coefficient: the footprint's first grid
+  /// point (x, y) in [0, M) and the Horner arguments of its fractional offsets.
+  struct SampleRecord {
+    int bx, by;
+    Real ax, ay;
+  };
 
   GridrecPlan(const ExecSpace& space, const ParallelGeometry& g, const GridrecOptions& opt = {})
       : m_space(space), m_geom(g), m_opt(opt) {
@@ -85,7 +91,7 @@ public:
       htrig(a, 0) = std::cos(g.theta[std::size_t(a)]);
       htrig(a, 1) = -std::sin(g.theta[std::size_t(a)]);
     }
-    build_tables(htrig);
+    build_tables();
     build_tiles(htrig);
     auto alloc = [](const char* label) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)); };
     m_pad = View2<complex_type, Mem>(alloc("beamkit::tomo::gridrec_padded"), std::size_t(P), std::size_t(m_np));
@@ -94,7 +100,12 @@ public:
     // Plans made once, reused for every slice pair (with fft_measure, remembered as FFTW wisdom).
     m_pad_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_np}, P, opt.fft_measure);
     m_row_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_nd}, P, opt.fft_measure);
-    m_grid_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_m, m_m}, 1, opt.fft_measure);
+    // The 2-D inverse transform as row transforms of the whole grid, then column transforms of only
+    // the columns the image keeps ((c - N/2) mod M: two runs of ceil(N/2) columns): with M = 1.25 N
+    // that is 10% fewer 1-D transforms, and FFTW runs the strided column batch faster than inside its
+    // own 2-D plan.
+    m_grid_rows = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_m}, m_m, opt.fft_measure);
+    m_grid_cols = fft::Plan<ExecSpace, Real>(space, fft::Layout::strided_c2c(m_m, m_n - m_n / 2, m_m, 1), opt.fft_measure);
   }
 
   int padded_length() const { return m_np; }
@@ -117,7 +128,7 @@ public:
       m_row_fft.forward(m_rows, m_rows);
       coefficients(m_geom.center_of(first_slice + s), m_geom.center_of(first_slice + (s2 >= 0 ? s2 : s)), s2 >= 0);
       spread();
-      m_grid_fft.backward(m_grid, m_grid);
+      inverse_grid_fft();
       extract(image, s, s2);
     }
   }
@@ -150,7 +161,7 @@ private:
   /// Radial frequency of row-FFT index k (cycles per pixel).
   KOKKOS_INLINE_FUNCTION static double nu_of(int k, int nd) { return double(2 * k < nd ? k : k - nd) / double(nd); }
 
-  template <class HostTrig> void build_tables(const HostTrig& trig) {
+  void build_tables() {
     auto host_mirror = [](const auto& v) {
       return Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), v);
     };
@@ -187,24 +198,8 @@ private:
     auto hf = host_mirror(m_filter);
     for (int k = 0; k < m_np; ++k) hf(k) = Real(H[std::size_t(k <= m_np / 2 ? k : m_np - k)] / m_np);
     Kokkos::deep_copy(m_filter, hf);
-    // Per-sample factor: (pi / P) (1 / n_det) x the half-pixel phase. Pixel centres are
-    // x = c + 1/2 - N/2 = x' + delta with integer x' = c - floor(N/2): delta = 1/2 for even N, 0 for odd N.
-    const int P = m_geom.n_angles, nd = m_nd;
-    const double delta = (m_n % 2 == 0) ? 0.5 : 0.0;
-    const double scale = (m_opt.filter.type == Filter::none ? 1.0 : 3.141592653589793 / P) / nd;
-    m_factor = View2<complex_type, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_factor"),
-                                        std::size_t(P), std::size_t(nd));
-    auto hfac = host_mirror(m_factor);
-    for (int a = 0; a < P; ++a)
-      for (int k = 0; k < nd; ++k) {
-        const double nu = nu_of(k, nd);
-        const double ph = 2 * 3.141592653589793 * delta * nu * (trig(a, 0) + trig(a, 1));
-        const bool nyquist = (nd % 2 == 0 && k == nd / 2);  // no sign: leave it out
-        hfac(a, k) = nyquist ? complex_type(0, 0) : complex_type(Real(scale * std::cos(ph)), Real(scale * std::sin(ph)));
-      }
-    Kokkos::deep_copy(m_factor, hfac);
     m_cphase = View2<complex_type, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_cphase"),
-                                        2, std::size_t(nd));
+                                        2, std::size_t(m_nd));
   }
 
   /// The polynomials for weight j (0 <= j < w), fitted in double by interpolation at Chebyshev nodes
@@ -269,30 +264,30 @@ private:
     std::vector<int> tile_of(static_cast<std::size_t>(M));
     for (int i = 0; i < nt; ++i)
       for (int x = int(std::int64_t(i) * M / nt); x < int(std::int64_t(i + 1) * M / nt); ++x) tile_of[std::size_t(x)] = i;
-    m_origin = Kokkos::View<int* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_origin"),
-                                          std::size_t(P) * nd);
-    m_arg = Kokkos::View<Real* [2], Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_kernel_arg"),
-                                        std::size_t(P) * nd);
-    auto ho = Kokkos::create_mirror_view(m_origin);
-    auto harg = Kokkos::create_mirror_view(m_arg);
+    // Per sample, once, in double: the footprint's first grid point wrapped into [0, M) and the Horner
+    // argument of its fractional offset, so spreading needs no division and no double math.
+    // And its factor: (pi / P) (1 / n_det) x the half-pixel phase. Pixel centres are
+    // x = c + 1/2 - N/2 = x' + delta with integer x' = c - floor(N/2): delta = 1/2 for even N, 0 for odd N.
+    std::vector<SampleRecord> rec(std::size_t(P) * nd);
+    std::vector<complex_type> factor(std::size_t(P) * nd);
+    const double delta = (m_n % 2 == 0) ? 0.5 : 0.0;
+    const double scale = (m_opt.filter.type == Filter::none ? 1.0 : 3.141592653589793 / P) / nd;
     std::vector<std::vector<int>> lists(std::size_t(nt) * nt);
     for (int a = 0; a < P; ++a)
       for (int k = 0; k < nd; ++k) {
         const std::size_t i = std::size_t(a) * nd + k;
-        // Per sample, once, in double: the footprint's first grid point wrapped into [0, M) and the
-        // Horner argument of its fractional offset, so spreading needs no division and no double math.
         const double nu = nu_of(k, nd);
+        const double ph = 2 * 3.141592653589793 * delta * nu * (trig(a, 0) + trig(a, 1));
+        factor[i] = complex_type(Real(scale * std::cos(ph)), Real(scale * std::sin(ph)));
         const double gxd = double(M) * nu * trig(a, 0), gyd = double(M) * nu * trig(a, 1);
         const int lx0 = int(std::ceil(gxd - 0.5 * double(w))), ly0 = int(std::ceil(gyd - 0.5 * double(w)));
-        ho(i, 0) = ((lx0 % M) + M) % M;
-        ho(i, 1) = ((ly0 % M) + M) % M;
-        harg(i, 0) = Real(2 * (gxd - lx0 - (0.5 * w - 1)) - 1);
-        harg(i, 1) = Real(2 * (gyd - ly0 - (0.5 * w - 1)) - 1);
+        rec[i].bx = ((lx0 % M) + M) % M;
+        rec[i].by = ((ly0 % M) + M) % M;
+        rec[i].ax = Real(2 * (gxd - lx0 - (0.5 * w - 1)) - 1);
+        rec[i].ay = Real(2 * (gyd - ly0 - (0.5 * w - 1)) - 1);
         if (nd % 2 == 0 && k == nd / 2) continue;  // the Nyquist sample has coefficient 0
-        lists[std::size_t(tile_of[std::size_t(ho(i, 1))]) * nt + std::size_t(tile_of[std::size_t(ho(i, 0))])].push_back(int(i));
+        lists[std::size_t(tile_of[std::size_t(rec[i].by)]) * nt + std::size_t(tile_of[std::size_t(rec[i].bx)])].push_back(int(i));
       }
-    Kokkos::deep_copy(m_origin, ho);
-    Kokkos::deep_copy(m_arg, harg);
     // Within a tile, consecutive samples of one angle (k, k + 1) overlap in w - 1 of their w columns:
     // spreading them back to back makes every grid load wait for the previous sample's stores
     // (failed store-to-load forwarding). Visiting k in residue classes mod R, R samples ~ w grid
@@ -308,16 +303,36 @@ private:
     m_tile_start = Kokkos::View<int*, Mem>("beamkit::tomo::gridrec_tile_start", lists.size() + 1);
     m_tile_items = Kokkos::View<int*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_tile_items"),
                                            total);
+    // The records are stored in spreading order: the spreading loop then streams them (and the
+    // coefficients, written in the same order) instead of gathering them at random sample indices.
+    m_record = Kokkos::View<SampleRecord*, Mem>(
+        Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_sample_record"), total);
+    m_coef = Kokkos::View<complex_type*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_coef"),
+                                              total);
+    m_item_k = Kokkos::View<int*, Mem>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_item_k"), total);
+    m_item_factor = Kokkos::View<complex_type*, Mem>(
+        Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::gridrec_item_factor"), total);
     auto hs = Kokkos::create_mirror_view(m_tile_start);
     auto hi = Kokkos::create_mirror_view(m_tile_items);
+    auto hk = Kokkos::create_mirror_view(m_item_k);
+    auto hr = Kokkos::create_mirror_view(m_record);
+    auto hfi = Kokkos::create_mirror_view(m_item_factor);
     std::size_t pos = 0;
     for (std::size_t t = 0; t < lists.size(); ++t) {
       hs(t) = int(pos);
-      for (int v : lists[t]) hi(pos++) = v;
+      for (int v : lists[t]) {
+        hr(pos) = rec[std::size_t(v)];
+        hk(pos) = v % nd;
+        hfi(pos) = factor[std::size_t(v)];
+        hi(pos++) = v;
+      }
     }
     hs(lists.size()) = int(pos);
     Kokkos::deep_copy(m_tile_start, hs);
     Kokkos::deep_copy(m_tile_items, hi);
+    Kokkos::deep_copy(m_item_k, hk);
+    Kokkos::deep_copy(m_item_factor, hfi);
+    Kokkos::deep_copy(m_record, hr);
     // Tile order: by colour, and within a colour the heaviest first (the tiles around the frequency
     // origin hold far more samples: every angle passes through it), so dynamic scheduling ends balanced.
     std::vector<int> order;
@@ -359,15 +374,17 @@ private:
     m_pad_fft.backward(pad, pad);
     auto rows = m_rows;
     const int nd = m_nd, ext = m_ext;
+    // Row sample j is padded sample j - ext (mod np): the filter's left tail from the end of the padded
+    // row, then its start.
     Kokkos::parallel_for("beamkit::tomo::gridrec_crop",
                          Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {P, nd}),
-                         KOKKOS_LAMBDA(const int a, const int j) { rows(a, j) = pad(a, (j - ext + np) % np); });
+                         KOKKOS_LAMBDA(const int a, const int j) { rows(a, j) = pad(a, j < ext ? j - ext + np : j - ext); });
     (void)n;
   }
 
   /// c(a, k) = factor(a, k) x centre phase x Q(a, k), untangling the two slices when their centres differ.
   void coefficients(double c1, double c2, bool two) {
-    const int nd = m_nd, P = m_geom.n_angles;
+    const int nd = m_nd;
     auto hc = Kokkos::create_mirror_view(Kokkos::view_alloc(Kokkos::HostSpace(), Kokkos::WithoutInitializing), m_cphase);
     for (int k = 0; k < nd; ++k) {
       const double nu = nu_of(k, nd);
@@ -377,34 +394,35 @@ private:
       hc(1, k) = complex_type(Real(std::cos(p2)), Real(std::sin(p2)));
     }
     Kokkos::deep_copy(m_space, m_cphase, hc);
-    auto rows = m_rows;
-    auto fac = m_factor;
+    const complex_type* rows = m_rows.data();  // [P][nd]: sample s = a * nd + k
+    auto fac = m_item_factor;
     auto cph = m_cphase;
+    auto items = m_tile_items;
+    auto ks = m_item_k;
+    auto coef = m_coef;
     const bool separate = two && c1 != c2;
-    // Written into the row buffer in place: the untangling reads Z(-k), so pairs (k, -k) are done together.
+    // One coefficient per sample, written in spreading order (the per-sample factor is stored in that
+    // order too; only the row values and the small phase table are gathered).
     Kokkos::parallel_for(
         "beamkit::tomo::gridrec_coefficients",
-        Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {P, nd / 2 + 1}),
-        KOKKOS_LAMBDA(const int a, const int k) {
-          const int km = (nd - k) % nd;
-          const complex_type z = rows(a, k), zm = rows(a, km);
+        Kokkos::RangePolicy<ExecSpace>(m_space, 0, int(coef.extent(0))), KOKKOS_LAMBDA(const int i) {
+          const int s = items(i), k = ks(i);
+          const complex_type z = rows[s];
           if (separate) {  // P1 = (Z(k) + conj Z(-k)) / 2, P2 = (Z(k) - conj Z(-k)) / 2i
-            const complex_type p1k = (z + Kokkos::conj(zm)) * Real(0.5), p2k = (z - Kokkos::conj(zm)) * complex_type(0, Real(-0.5));
-            const complex_type p1m = (zm + Kokkos::conj(z)) * Real(0.5), p2m = (zm - Kokkos::conj(z)) * complex_type(0, Real(-0.5));
-            rows(a, k) = fac(a, k) * (p1k * cph(0, k) + complex_type(0, 1) * p2k * cph(1, k));
-            if (km != k) rows(a, km) = fac(a, km) * (p1m * cph(0, km) + complex_type(0, 1) * p2m * cph(1, km));
+            const complex_type zm = rows[s - k + (k == 0 ? 0 : nd - k)];
+            const complex_type p1 = (z + Kokkos::conj(zm)) * Real(0.5), p2 = (z - Kokkos::conj(zm)) * complex_type(0, Real(-0.5));
+            coef(i) = fac(i) * (p1 * cph(0, k) + complex_type(0, 1) * p2 * cph(1, k));
           } else {
-            rows(a, k) = fac(a, k) * cph(0, k) * z;
-            if (km != k) rows(a, km) = fac(a, km) * cph(0, km) * zm;
+            coef(i) = fac(i) * cph(0, k) * z;
           }
         });
   }
 
   /// Spreading: every polar sample adds c * phi(x - gx) phi(y - gy) to its w x w footprint of the grid.
   struct SpreadArgs {
-    View2<complex_type, Mem> grid, coef;
-    Kokkos::View<int* [2], Mem> origin;
-    Kokkos::View<Real* [2], Mem> arg;
+    View2<complex_type, Mem> grid;
+    Kokkos::View<complex_type*, Mem> coef;
+    Kokkos::View<SampleRecord*, Mem> record;
     View2<Real, Mem> horner;
     int M, degree;
   };
@@ -423,20 +441,21 @@ private:
     }
   }
 
-  /// Adds sample `sidx`'s whole footprint (W = w known at compile time). Footprint rows are handed to
+  /// Adds sample `i`'s (spreading order) whole footprint (W = w known at compile time). Footprint rows are handed to
   /// `rows(begin, end, f)` (a team's threads on a GPU, a plain loop on the host); the W complex adds
   /// of a row are one contiguous run of 2W floats unless the footprint wraps around the grid's edge.
   template <int W, class RowLoop>
-  KOKKOS_FORCEINLINE_FUNCTION static void spread_sample(const SpreadArgs& A, int sidx, const RowLoop& rows) {
+  KOKKOS_FORCEINLINE_FUNCTION static void spread_sample(const SpreadArgs& A, int i, const RowLoop& rows) {
     constexpr int WP = (W + 7) / 8 * 8;
     Real wx[WP], wy[WP], cw[2 * WP];
-    kernel_weights<WP>(A.horner.data(), A.degree, A.arg(sidx, 0), A.arg(sidx, 1), wx, wy);
-    const complex_type c = A.coef.data()[sidx];  // coef is [P][nd], sample index a * nd + k
+    const SampleRecord rec = A.record(i);
+    kernel_weights<WP>(A.horner.data(), A.degree, rec.ax, rec.ay, wx, wy);
+    const complex_type c = A.coef(i);
     for (int j = 0; j < WP; ++j) {
       cw[2 * j] = c.real() * wx[j];
       cw[2 * j + 1] = c.imag() * wx[j];
     }
-    const int M = A.M, bx = A.origin(sidx, 0), by = A.origin(sidx, 1);
+    const int M = A.M, bx = rec.bx, by = rec.by;
     Real* g = reinterpret_cast<Real*>(A.grid.data());  // interleaved (re, im): complex<Real> layout
     if (bx + W <= M) {
       rows(0, W, [&](const int jy) {
@@ -483,9 +502,8 @@ private:
   template <int W> void spread_w() {
     static_assert(W <= max_width, "beamkit::tomo::GridrecPlan: kernel width above max_width");
     Kokkos::deep_copy(m_space, m_grid, complex_type(0, 0));
-    const SpreadArgs A{m_grid, m_rows, m_origin, m_arg, m_horner, m_m, m_degree};
+    const SpreadArgs A{m_grid, m_coef, m_record, m_horner, m_m, m_degree};
     auto start = m_tile_start;
-    auto items = m_tile_items;
     auto order = m_tile_order;
     for (int colour = 0; colour < 4; ++colour) {
       const int t0 = m_colour_start[std::size_t(colour)], t1 = m_colour_start[std::size_t(colour) + 1];
@@ -500,7 +518,7 @@ private:
               auto rows = [](int b, int e, const auto& f) {
                 for (int j = b; j < e; ++j) f(j);
               };
-              for (int it = start(t); it < start(t + 1); ++it) spread_sample<W>(A, items(it), rows);
+              for (int it = start(t); it < start(t + 1); ++it) spread_sample<W>(A, it, rows);
             });
       } else {
         // Device: one team per tile; a sample's footprint rows go to the team's threads (distinct rows,
@@ -512,7 +530,7 @@ private:
               const int t = order(t0 + team.league_rank());
               auto rows = [&](int b, int e, const auto& f) { Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b, e), f); };
               for (int it = start(t); it < start(t + 1); ++it) {
-                spread_sample<W>(A, items(it), rows);
+                spread_sample<W>(A, it, rows);
                 team.team_barrier();
               }
             });
@@ -520,18 +538,50 @@ private:
     }
   }
 
+  void inverse_grid_fft() {
+    m_grid_rows.backward(m_grid, m_grid);
+    const std::size_t M = std::size_t(m_m), kept = std::size_t(m_n - m_n / 2), span = m_grid_cols.layout().span();
+    Kokkos::View<complex_type*, Mem, Kokkos::MemoryTraits<Kokkos::Unmanaged>> flat(m_grid.data(), M * M);
+    m_grid_cols.backward(Kokkos::subview(flat, std::make_pair(std::size_t(0), span)),
+                         Kokkos::subview(flat, std::make_pair(std::size_t(0), span)));
+    m_grid_cols.backward(Kokkos::subview(flat, std::make_pair(M - kept, M - kept + span)),
+                         Kokkos::subview(flat, std::make_pair(M - kept, M - kept + span)));
+  }
+
   template <class ImageView> void extract(const ImageView& image, int s1, int s2) {
     auto grid = m_grid;
     auto deapo = m_deapo;
-    const int n = m_n, M = m_m;
-    Kokkos::parallel_for("beamkit::tomo::gridrec_extract",
-                         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {n, n}),
-                         KOKKOS_LAMBDA(const int r, const int c) {
-                           const int gy = (r - n / 2 + M) % M, gxx = (c - n / 2 + M) % M;
-                           const complex_type v = grid(gy, gxx) * (deapo(r) * deapo(c));
-                           image(s1, r, c) = v.real();
-                           if (s2 >= 0) image(s2, r, c) = v.imag();
-                         });
+    const int n = m_n, M = m_m, h = n / 2;
+    // Image pixel (r, c) is grid point ((r - n/2) mod M, (c - n/2) mod M).
+    if constexpr (beamkit::detail::is_host_space<ExecSpace>::value) {
+      // Host: an image row is two contiguous runs of a grid row (its end, then its start): two
+      // vectorised loops, no per-pixel index arithmetic (1.5x faster than the 2-D range below).
+      Kokkos::parallel_for(
+          "beamkit::tomo::gridrec_extract", Kokkos::RangePolicy<ExecSpace>(m_space, 0, n), KOKKOS_LAMBDA(const int r) {
+            const complex_type* g = &grid(r < h ? r - h + M : r - h, 0);
+            const Real dr = deapo(r);
+            auto run = [&](int c0, int c1, int shift) {
+              BEAMKIT_PRAGMA_SIMD
+              for (int c = c0; c < c1; ++c) {
+                const Real d = dr * deapo(c);
+                const complex_type v = g[c + shift];
+                image(s1, r, c) = v.real() * d;
+                if (s2 >= 0) image(s2, r, c) = v.imag() * d;
+              }
+            };
+            run(0, h, M - h);
+            run(h, n, -h);
+          });
+    } else {
+      Kokkos::parallel_for("beamkit::tomo::gridrec_extract",
+                           Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(m_space, {0, 0}, {n, n}),
+                           KOKKOS_LAMBDA(const int r, const int c) {
+                             const int gy = r < h ? r - h + M : r - h, gx = c < h ? c - h + M : c - h;
+                             const complex_type v = grid(gy, gx) * (deapo(r) * deapo(c));
+                             image(s1, r, c) = v.real();
+                             if (s2 >= 0) image(s2, r, c) = v.imag();
+                           });
+    }
   }
 
   ExecSpace m_space;
@@ -543,13 +593,15 @@ private:
   double m_beta = 0;
   View1<Real, Mem> m_deapo, m_filter;
   View2<Real, Mem> m_horner;  // [degree + 1][max_width] kernel polynomial coefficients
-  View2<complex_type, Mem> m_factor, m_cphase;
+  View2<complex_type, Mem> m_cphase;
   Kokkos::View<int*, Mem> m_tile_start, m_tile_items, m_tile_order;
-  Kokkos::View<int* [2], Mem> m_origin;   // per sample: footprint origin (x, y) in [0, M)
-  Kokkos::View<Real* [2], Mem> m_arg;     // per sample: Horner argument of the fractional offset (x, y)
+  Kokkos::View<SampleRecord*, Mem> m_record;  // per sample, spreading order: footprint origin, Horner arguments
+  Kokkos::View<complex_type*, Mem> m_coef;    // per sample, spreading order: this slice pair's coefficient
+  Kokkos::View<complex_type*, Mem> m_item_factor;  // per sample, spreading order: quadrature weight x half-pixel phase
+  Kokkos::View<int*, Mem> m_item_k;           // per sample, spreading order: radial index k
   View2<complex_type, Mem> m_pad, m_rows, m_grid;
   fft::Plan<ExecSpace, Real> m_pad_fft{fft::Kind::c2c, {1}, 1}, m_row_fft{fft::Kind::c2c, {1}, 1},
-      m_grid_fft{fft::Kind::c2c, {1}, 1};
+      m_grid_rows{fft::Kind::c2c, {1}, 1}, m_grid_cols{fft::Kind::c2c, {1}, 1};
 };
 
 }  // namespace beamkit::tomo
