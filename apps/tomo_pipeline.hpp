@@ -3,8 +3,8 @@
 // apps/tomo_volume.hpp):
 //   1. open the input through io::open_tomo_source (Data Exchange, NeXus NXtomo or a TIFF stack),
 //   2. read a chunk of slices (projections, flats, darks) -- read_chunk, no Kokkos, any thread,
-//   3. pre-process it into line integrals -- prepare_chunk (flat/dark mean normalisation and -log, or
-//      the --prep chain of tomo/prep/chain.hpp, run on the chunk widened by the chain's halo slices),
+//   3. pre-process it into line integrals -- prepare_chunk (the --prep chain of tomo/prep/chain.hpp,
+//      by default "normalize,minus_log", run on the chunk widened by the chain's halo slices),
 //   4. reconstruct (tomo::recon), 5. write (apps/tomo_volume.hpp: HDF5 and/or TIFF, atomically).
 #pragma once
 #include "cli_common.hpp"
@@ -95,39 +95,33 @@ inline ChunkView prepare_chunk(const io::TomoSource& src, RawChunk& raw, long& c
   using U = ChunkView;
   const int P = src.n_angles(), n = src.n_det(), nc = raw.nc;
   U proj(raw.proj.data(), std::size_t(P), std::size_t(nc), std::size_t(n));
-  if (chain != nullptr && !chain->empty()) {
-    const int rows = raw.rows, lo = raw.c0 - raw.r0;
-    if (chain->has(tomo::PrepKind::normalize) && !normalises(src))
-      fail(errc::invalid_argument, "beamkit recon --prep",
-           cat("the chain normalises but ", src.data_location(), " comes without flat and dark fields (Data Exchange: "
-               "/exchange/data_white and /exchange/data_dark; NeXus: image_key 1 and 2; TIFF stack: flat* and dark* files)"));
-    const bool frames = normalises(src);
-    U block(raw.proj.data(), std::size_t(P), std::size_t(rows), std::size_t(n));
-    U white(raw.flat.data(), frames ? std::size_t(src.n_flats()) : 0, std::size_t(rows), std::size_t(n));
-    U dark(raw.dark.data(), frames ? std::size_t(src.n_darks()) : 0, std::size_t(rows), std::size_t(n));
-    const auto rep = tomo::apply(Host(), *chain, block, white, dark);
-    Host().fence();
-    clipped += rep.clipped;
-    if (report != nullptr) {
-      report->clipped += rep.clipped;
-      report->zingers += rep.zingers;
-    }
-    if (rows != nc)  // drop the halo: angle p's nc rows move from p*rows + lo to p*nc (never forwards)
-      for (int p = 0; p < P; ++p)
-        std::memmove(raw.proj.data() + std::size_t(p) * nc * n, raw.proj.data() + (std::size_t(p) * rows + lo) * n,
-                     std::size_t(nc) * n * sizeof(float));
-    return proj;
+  // Without --prep: mean flat/dark normalisation and -log where the source has the frames (one
+  // mechanism: the same chain a user would write), else the data are taken as line integrals.
+  static const tomo::PrepChain default_chain = tomo::parse_prep_chain("normalize,minus_log");
+  if (chain == nullptr || chain->empty()) {
+    if (!normalises(src)) return proj;
+    chain = &default_chain;
   }
-  if (normalises(src)) {
-    U white(raw.flat.data(), std::size_t(src.n_flats()), std::size_t(nc), std::size_t(n));
-    U dark(raw.dark.data(), std::size_t(src.n_darks()), std::size_t(nc), std::size_t(n));
-    HostView2<float> wm("white_mean", nc, n), dm("dark_mean", nc, n);
-    tomo::frame_mean(Host(), white, wm);
-    tomo::frame_mean(Host(), dark, dm);
-    tomo::normalize(Host(), proj, wm, dm);
-    clipped += tomo::minus_log(Host(), proj);
-    Host().fence();
+  const int rows = raw.rows, lo = raw.c0 - raw.r0;
+  if (chain->has(tomo::PrepKind::normalize) && !normalises(src))
+    fail(errc::invalid_argument, "beamkit recon --prep",
+         cat("the chain normalises but ", src.data_location(), " comes without flat and dark fields (Data Exchange: "
+             "/exchange/data_white and /exchange/data_dark; NeXus: image_key 1 and 2; TIFF stack: flat* and dark* files)"));
+  const bool frames = normalises(src);
+  U block(raw.proj.data(), std::size_t(P), std::size_t(rows), std::size_t(n));
+  U white(raw.flat.data(), frames ? std::size_t(src.n_flats()) : 0, std::size_t(rows), std::size_t(n));
+  U dark(raw.dark.data(), frames ? std::size_t(src.n_darks()) : 0, std::size_t(rows), std::size_t(n));
+  const auto rep = tomo::apply(Host(), *chain, block, white, dark);
+  Host().fence();
+  clipped += rep.clipped;
+  if (report != nullptr) {
+    report->clipped += rep.clipped;
+    report->zingers += rep.zingers;
   }
+  if (rows != nc)  // drop the halo: angle p's nc rows move from p*rows + lo to p*nc (never forwards)
+    for (int p = 0; p < P; ++p)
+      std::memmove(raw.proj.data() + std::size_t(p) * nc * n, raw.proj.data() + (std::size_t(p) * rows + lo) * n,
+                   std::size_t(nc) * n * sizeof(float));
   return proj;
 }
 
