@@ -96,7 +96,8 @@ public:
     auto alloc = [](const char* label) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)); };
     m_pad = View2<complex_type, Mem>(alloc("beamkit::tomo::gridrec_padded"), std::size_t(P), std::size_t(m_np));
     m_rows = View2<complex_type, Mem>(alloc("beamkit::tomo::gridrec_rows"), std::size_t(P), std::size_t(m_nd));
-    m_grid = View2<complex_type, Mem>("beamkit::tomo::gridrec_grid", std::size_t(m_m), std::size_t(m_m));
+    m_ld = padded_row(m_m, m_w);
+    m_grid = View2<complex_type, Mem>("beamkit::tomo::gridrec_grid", std::size_t(m_m), std::size_t(m_ld));
     // Plans made once, reused for every slice pair (with fft_measure, remembered as FFTW wisdom).
     m_pad_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_np}, P, opt.fft_measure);
     m_row_fft = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_nd}, P, opt.fft_measure);
@@ -104,8 +105,8 @@ public:
     // the columns the image keeps ((c - N/2) mod M: two runs of ceil(N/2) columns): with M = 1.25 N
     // that is 10% fewer 1-D transforms, and FFTW runs the strided column batch faster than inside its
     // own 2-D plan.
-    m_grid_rows = fft::Plan<ExecSpace, Real>(space, fft::Kind::c2c, {m_m}, m_m, opt.fft_measure);
-    m_grid_cols = fft::Plan<ExecSpace, Real>(space, fft::Layout::strided_c2c(m_m, m_n - m_n / 2, m_m, 1), opt.fft_measure);
+    m_grid_rows = fft::Plan<ExecSpace, Real>(space, fft::Layout::strided_c2c(m_m, m_m, 1, m_ld), opt.fft_measure);
+    m_grid_cols = fft::Plan<ExecSpace, Real>(space, fft::Layout::strided_c2c(m_m, m_n - m_n / 2, m_ld, 1), opt.fft_measure);
   }
 
   int padded_length() const { return m_np; }
@@ -134,6 +135,21 @@ public:
   }
 
 private:
+  /// Grid row stride: M plus a few elements, so that no two rows of one footprint start at the same
+  /// address modulo 4 KiB (with M = 1280 every second row did, and a row's loads then waited on the
+  /// previous row's stores: 4K aliasing in the spreading loop).
+  static int padded_row(int M, int w) {
+    for (int pad = 0; pad < 64; pad += 8 / int(sizeof(Real))) {
+      const long bytes = long(M + pad) * long(sizeof(complex_type));
+      bool ok = true;
+      for (int j = 1; j < w && ok; ++j) {
+        const long r = (bytes * j) % 4096;
+        ok = r >= 256 && r <= 4096 - 256;
+      }
+      if (ok) return M + pad;
+    }
+    return M;
+  }
   static int even_smooth(int n) {
     int m = next_smooth(n);
     while (m % 2) m = next_smooth(m + 1);
@@ -424,7 +440,7 @@ private:
     Kokkos::View<complex_type*, Mem> coef;
     Kokkos::View<SampleRecord*, Mem> record;
     View2<Real, Mem> horner;
-    int M, degree;
+    int M, ld, degree;  // grid size, grid row stride (elements), Horner degree
   };
 
   /// The w kernel weights of a footprint along one axis (lanes past w come out 0), by Horner.
@@ -456,11 +472,12 @@ private:
       cw[2 * j + 1] = c.imag() * wx[j];
     }
     const int M = A.M, bx = rec.bx, by = rec.by;
+    const std::size_t ld = std::size_t(A.ld);
     Real* g = reinterpret_cast<Real*>(A.grid.data());  // interleaved (re, im): complex<Real> layout
     if (bx + W <= M) {
       rows(0, W, [&](const int jy) {
         const int r = by + jy < M ? by + jy : by + jy - M;
-        Real* dst = g + 2 * (std::size_t(r) * std::size_t(M) + std::size_t(bx));
+        Real* dst = g + 2 * (std::size_t(r) * ld + std::size_t(bx));
         const Real wyj = wy[jy];
         BEAMKIT_PRAGMA_SIMD
         for (int k = 0; k < 2 * W; ++k) dst[k] += wyj * cw[k];
@@ -468,7 +485,7 @@ private:
     } else {  // the footprint wraps around the periodic grid in x
       rows(0, W, [&](const int jy) {
         const int r = by + jy < M ? by + jy : by + jy - M;
-        Real* row = g + 2 * std::size_t(r) * std::size_t(M);
+        Real* row = g + 2 * std::size_t(r) * ld;
         const Real wyj = wy[jy];
         for (int jx = 0; jx < W; ++jx) {
           const int col = bx + jx < M ? bx + jx : bx + jx - M;
@@ -502,7 +519,7 @@ private:
   template <int W> void spread_w() {
     static_assert(W <= max_width, "beamkit::tomo::GridrecPlan: kernel width above max_width");
     Kokkos::deep_copy(m_space, m_grid, complex_type(0, 0));
-    const SpreadArgs A{m_grid, m_coef, m_record, m_horner, m_m, m_degree};
+    const SpreadArgs A{m_grid, m_coef, m_record, m_horner, m_m, m_ld, m_degree};
     auto start = m_tile_start;
     auto order = m_tile_order;
     for (int colour = 0; colour < 4; ++colour) {
@@ -539,9 +556,10 @@ private:
   }
 
   void inverse_grid_fft() {
-    m_grid_rows.backward(m_grid, m_grid);
     const std::size_t M = std::size_t(m_m), kept = std::size_t(m_n - m_n / 2), span = m_grid_cols.layout().span();
-    Kokkos::View<complex_type*, Mem, Kokkos::MemoryTraits<Kokkos::Unmanaged>> flat(m_grid.data(), M * M);
+    Kokkos::View<complex_type*, Mem, Kokkos::MemoryTraits<Kokkos::Unmanaged>> flat(m_grid.data(), m_grid.span());
+    const auto rows = Kokkos::subview(flat, std::make_pair(std::size_t(0), m_grid_rows.layout().span()));
+    m_grid_rows.backward(rows, rows);
     m_grid_cols.backward(Kokkos::subview(flat, std::make_pair(std::size_t(0), span)),
                          Kokkos::subview(flat, std::make_pair(std::size_t(0), span)));
     m_grid_cols.backward(Kokkos::subview(flat, std::make_pair(M - kept, M - kept + span)),
@@ -588,6 +606,7 @@ private:
   ParallelGeometry m_geom;
   GridrecOptions m_opt;
   int m_w = 7, m_nd = 0, m_ext = 0, m_np = 0, m_n = 0, m_m = 0;  // m_nd: radial samples per angle
+  int m_ld = 0;      // grid row stride (elements), >= m_m
   int m_degree = 0;                     // Horner degree of the kernel polynomials
   std::array<int, 5> m_colour_start{};  // tile_order ranges of the four colours
   double m_beta = 0;
