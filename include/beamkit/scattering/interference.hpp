@@ -97,6 +97,8 @@ template <class R> KOKKOS_INLINE_FUNCTION R ft_pdf2(int prof, R q1, R q2, R w1, 
 }
 }  // namespace detail
 
+constexpr int kLatticePad = 64;  ///< longest padded j row of the vectorised 2-D lattice sum
+
 /// gl_x / gl_w: Gauss-Legendre tables (order n at offset n(n-1)/2), needed by hard_disk only.
 template <class R>
 KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<R>& d, R qx, R qy, const R* gl_x = nullptr, const R* gl_w = nullptr) {
@@ -133,20 +135,25 @@ KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<R>& d, R qx, R qy, 
       const int na = int(p[10]), nb = int(p[11]);
       const R g = p[8], cg = kmath::cos(g), sg = kmath::sin(g);
       R s = 0;
-      if (int(p[5]) == int(Profile::cauchy)) {
+      if (int(p[5]) == int(Profile::cauchy) && 2 * nb + 6 <= kLatticePad) {
         // 2 pi wx wy (1 + qx'^2 wx^2 + qy'^2 wy^2)^(-3/2): the j loop padded to a multiple of 4 with zero
-        // weights and vectorised (no sqrt, no division; the padded lanes cost less than a scalar tail)
+        // weights and vectorised (no sqrt, no division; j and the weights as Real arrays so that no
+        // 32-bit integer lanes double the vector length and leave a scalar tail)
         const R wx2 = p[6] * p[6], wy2 = p[7] * p[7];
-        const int j0 = -nb - 1, j1 = nb + 2, jend = j0 + ((j1 - j0 + 3) / 4) * 4;
+        const int j0 = -nb - 1, j1 = nb + 2, npad = ((j1 - j0 + 3) / 4) * 4;
+        R jv[kLatticePad], jw[kLatticePad];
+        for (int jj = 0; jj < npad; ++jj) {
+          jv[jj] = R(j0 + jj);
+          jw[jj] = j0 + jj < j1 ? R(1) : R(0);
+        }
         for (int i = -na - 1; i < na + 2; ++i) {
           const R ux0 = fx + R(i) * p[0], uy0 = fy + R(i) * p[1];
           R si = 0;
           BEAMKIT_SCATTERING_SIMD_SUM(si)
-          for (int j = j0; j < jend; ++j) {
-            const R ux = ux0 + R(j) * p[2], uy = uy0 + R(j) * p[3];
+          for (int jj = 0; jj < npad; ++jj) {
+            const R ux = ux0 + jv[jj] * p[2], uy = uy0 + jv[jj] * p[3];
             const R a = ux * cg + uy * sg, b = -ux * sg + uy * cg;
-            const R v = detail::rsqrt_cubed(R(1) + a * a * wx2 + b * b * wy2);
-            si += j < j1 ? v : R(0);
+            si += jw[jj] * detail::rsqrt_cubed(R(1) + a * a * wx2 + b * b * wy2);
           }
           s += si;
         }
