@@ -60,35 +60,38 @@ template <class R> struct CVec {
   C<R> x, y, z;
 };
 
-/// Slice integral  sum_k w_k A(z_k) S(q_par, z_k) exp(i qz z_k)  for nq values of qz at once.
-/// kind 0: circular slices r(z); kind 1: elliptic slices (a s(z), b s(z)).
+/// z range [z0, z1] of a sliced shape.
+template <class R> KOKKOS_INLINE_FUNCTION void slice_range(const ShapeParams<R>& s, R& z0, R& z1) {
+  const R* p = s.p;
+  z0 = 0;
+  z1 = 0;
+  switch (s.shape) {
+    case Shape::truncated_sphere: z1 = p[1] - p[2]; break;
+    case Shape::truncated_spheroid: z1 = p[1] - p[3]; break;
+    case Shape::hemi_ellipsoid: z1 = p[2]; break;
+    case Shape::cone: z1 = p[1]; break;
+    default: break;
+  }
+}
+
+/// Weighted slice transforms sl[k] = w_k (H/2) A(z_k) S(q_par, z_k) of the Gauss-Legendre nodes of a
+/// sliced shape (real and imaginary parts in sr/si). Returns true when all are real (si untouched).
 template <class R>
-KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t, const C<R>& qx, const C<R>& qy,
-                                   const C<R>* qz, int nq, C<R>* out, bool dwba4 = false) {
-  // DWBA: qz = {-a-b, a-b, -a+b, a+b}; exp(i qz z) from exp(+-i a z), exp(+-i b z)
-  const C<R> qa = R(0.5) * (qz[3] + qz[1]), qb = R(0.5) * (qz[3] - qz[1]);
+KOKKOS_INLINE_FUNCTION bool slice_weights(const ShapeParams<R>& s, const FFTables<R>& t, const C<R>& qx, const C<R>& qy,
+                                          R* sr, R* si) {
   const int n = s.gl_n;
   const R* gx = t.gl_x + gl_offset(n);
   const R* gw = t.gl_w + gl_offset(n);
-  R z0 = 0, z1 = 0;
+  R z0, z1;
+  slice_range(s, z0, z1);
   const R* p = s.p;
-  switch (s.shape) {
-    case Shape::truncated_sphere: z0 = 0; z1 = p[1] - p[2]; break;
-    case Shape::truncated_spheroid: z0 = 0; z1 = p[1] - p[3]; break;
-    case Shape::hemi_ellipsoid: z0 = 0; z1 = p[2]; break;
-    case Shape::cone: z0 = 0; z1 = p[1]; break;
-    default: break;
-  }
   const R half = R(0.5) * (z1 - z0), mid = R(0.5) * (z1 + z0);
-  for (int j = 0; j < nq; ++j) out[j] = C<R>(0, 0);
   const C<R> qpar2 = qx * qx + qy * qy;
-  // 1) weighted slice transforms sl[k] = w_k (H/2) A(z_k) 2 J1(q_par r_k)/(q_par r_k)
-  C<R> sl[kMaxGL];
   const bool circular = s.shape != Shape::hemi_ellipsoid;
   if (circular && qpar2.imag() == R(0) && qpar2.real() >= R(0)) {
     // real q_par (rotations about z): the Bessel series of all nodes at once, node-inner loops without
     // data-dependent exits (vectorisable); the number of terms is fixed by the largest argument
-    R r2v[kMaxGL], term[kMaxGL], sum[kMaxGL], w4[kMaxGL];
+    R r2v[kMaxGL], term[kMaxGL], w4[kMaxGL];
     R x2max = 0;
     const R cot = s.shape == Shape::cone ? R(1) / kmath::tan(p[2]) : R(0);
     for (int k = 0; k < n; ++k) {
@@ -110,6 +113,7 @@ KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t
       w4[k] = -x2 / R(4);
       x2max = kmath::max(x2max, x2);
     }
+    R* sum = sr;
     if (x2max <= R(256)) {  // |x| <= 16 everywhere: power series (as bessel_j1c_real)
       for (int k = 0; k < n; ++k) term[k] = sum[k] = R(1);
       R bound = 1;  // the largest |term| over the nodes, (x2max/4)^j / (j! (j+1)!)
@@ -125,43 +129,65 @@ KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t
     } else {
       for (int k = 0; k < n; ++k) sum[k] = bessel_j1c_real(kmath::sqrt(-R(4) * w4[k]));
     }
-    for (int k = 0; k < n; ++k) sl[k] = C<R>(kmath::pi<R>() * r2v[k] * sum[k] * (gw[k] * half), 0);
-  } else {
-    for (int k = 0; k < n; ++k) {
-      const R z = mid + half * gx[k];
-      C<R> slice;
-      switch (s.shape) {
-        case Shape::truncated_sphere: {
-          const R dz = z - (p[1] - p[0]);
-          const R r2 = kmath::max(R(0), p[0] * p[0] - dz * dz);
-          slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
-          break;
-        }
-        case Shape::truncated_spheroid: {
-          const R c = p[2] * p[0];
-          const R dz = (z - (p[1] - c)) / c;
-          const R r2 = kmath::max(R(0), p[0] * p[0] * (R(1) - dz * dz));
-          slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
-          break;
-        }
-        case Shape::hemi_ellipsoid: {
-          const R u = z / p[2];
-          const R f2 = kmath::max(R(0), R(1) - u * u);
-          const C<R> a = qx * p[0], b = qy * p[1];
-          slice = kmath::pi<R>() * p[0] * p[1] * f2 * bessel_j1c_auto(csqrt((a * a + b * b) * f2));
-          break;
-        }
-        case Shape::cone: {
-          const R r = p[0] - z / kmath::tan(p[2]);
-          const R r2 = r * r;
-          slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
-          break;
-        }
-        default: slice = C<R>(0, 0);
-      }
-      sl[k] = slice * (gw[k] * half);
-    }
+    for (int k = 0; k < n; ++k) sr[k] = kmath::pi<R>() * r2v[k] * sum[k] * (gw[k] * half);
+    return true;
   }
+  for (int k = 0; k < n; ++k) {
+    const R z = mid + half * gx[k];
+    C<R> slice;
+    switch (s.shape) {
+      case Shape::truncated_sphere: {
+        const R dz = z - (p[1] - p[0]);
+        const R r2 = kmath::max(R(0), p[0] * p[0] - dz * dz);
+        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
+        break;
+      }
+      case Shape::truncated_spheroid: {
+        const R c = p[2] * p[0];
+        const R dz = (z - (p[1] - c)) / c;
+        const R r2 = kmath::max(R(0), p[0] * p[0] * (R(1) - dz * dz));
+        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
+        break;
+      }
+      case Shape::hemi_ellipsoid: {
+        const R u = z / p[2];
+        const R f2 = kmath::max(R(0), R(1) - u * u);
+        const C<R> a = qx * p[0], b = qy * p[1];
+        slice = kmath::pi<R>() * p[0] * p[1] * f2 * bessel_j1c_auto(csqrt((a * a + b * b) * f2));
+        break;
+      }
+      case Shape::cone: {
+        const R r = p[0] - z / kmath::tan(p[2]);
+        const R r2 = r * r;
+        slice = kmath::pi<R>() * r2 * bessel_j1c_auto(csqrt(qpar2 * r2));
+        break;
+      }
+      default: slice = C<R>(0, 0);
+    }
+    slice = slice * (gw[k] * half);
+    sr[k] = slice.real();
+    si[k] = slice.imag();
+  }
+  return false;
+}
+
+/// Slice integral  sum_k w_k A(z_k) S(q_par, z_k) exp(i qz z_k)  for nq values of qz at once.
+/// kind 0: circular slices r(z); kind 1: elliptic slices (a s(z), b s(z)).
+template <class R>
+KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t, const C<R>& qx, const C<R>& qy,
+                                   const C<R>* qz, int nq, C<R>* out, bool dwba4 = false) {
+  // DWBA: qz = {-a-b, a-b, -a+b, a+b}; exp(i qz z) from exp(+-i a z), exp(+-i b z)
+  const C<R> qa = R(0.5) * (qz[3] + qz[1]), qb = R(0.5) * (qz[3] - qz[1]);
+  const int n = s.gl_n;
+  const R* gx = t.gl_x + gl_offset(n);
+  R z0, z1;
+  slice_range(s, z0, z1);
+  const R half = R(0.5) * (z1 - z0), mid = R(0.5) * (z1 + z0);
+  for (int j = 0; j < nq; ++j) out[j] = C<R>(0, 0);
+  R sr[kMaxGL], si[kMaxGL];
+  if (slice_weights(s, t, qx, qy, sr, si))
+    for (int k = 0; k < n; ++k) si[k] = R(0);
+  auto sl = [&](int k) { return C<R>(sr[k], si[k]); };
   // 2) the z phases. DWBA: exp(i qz z) from exp(+-i a z) exp(+-i b z); the Gauss-Legendre nodes are
   // symmetric about mid, so the mirrored node's exp(i a z') = exp(2 i a mid) / exp(i a z): one complex
   // exponential per pair of nodes and wavevector
@@ -181,19 +207,19 @@ KOKKOS_INLINE_FUNCTION void slices(const ShapeParams<R>& s, const FFTables<R>& t
       const R z = mid + half * gx[k];
       const C<R> ea = cexpi(qa * z), eb = cexpi(qb * z);
       const C<R> ea_ = inv(ea, ra), eb_ = inv(eb, rb);
-      add(sl[k], ea, ea_, eb, eb_);
-      add(sl[n - 1 - k], Ea * ea_, Ea_ * ea, Eb * eb_, Eb_ * eb);  // node n-1-k = 2 mid - z
+      add(sl(k), ea, ea_, eb, eb_);
+      add(sl(n - 1 - k), Ea * ea_, Ea_ * ea, Eb * eb_, Eb_ * eb);  // node n-1-k = 2 mid - z
     }
     if (n % 2) {
       const int k = n / 2;
       const R z = mid + half * gx[k];
       const C<R> ea = cexpi(qa * z), eb = cexpi(qb * z);
-      add(sl[k], ea, inv(ea, ra), eb, inv(eb, rb));
+      add(sl(k), ea, inv(ea, ra), eb, inv(eb, rb));
     }
   } else {
     for (int k = 0; k < n; ++k) {
       const R z = mid + half * gx[k];
-      for (int j = 0; j < nq; ++j) out[j] += sl[k] * cexpi(qz[j] * z);
+      for (int j = 0; j < nq; ++j) out[j] += sl(k) * cexpi(qz[j] * z);
     }
   }
 }
@@ -265,30 +291,44 @@ KOKKOS_INLINE_FUNCTION C<R> apex_cone(const R (*v)[2], int n, R za, const CVec<R
 /// cone, with the in-plane exponentials of the base vertices computed once.
 template <class R>
 KOKKOS_INLINE_FUNCTION void pyramid_multi(const R (*v)[2], int n, R scale, R h, const C<R>& qx, const C<R>& qy, const C<R>* qz,
-                                          int nq, C<R>* out) {
+                                          int nq, C<R>* out, const C<R>* e_za = nullptr, const C<R>* e_h = nullptr) {
+  // e_za, e_h (optional): exp(i qz[j] za) and exp(i qz[j] h), e.g. from per-row tables
   const R za = h / (R(1) - scale);
   C<R> xb[6], eb[6], xs[6], es[6];
   R area2[6];
+  // point-symmetric base (square, hexagon: v[k + n/2] = -v[k]): x[k + n/2] = -x[k], so e^{i x[k + n/2]}
+  // is 1/e^{i x[k]} (the conjugate for real q_par): half the complex exponentials
+  bool central = n % 2 == 0;
+  for (int k = 0; central && k < n / 2; ++k)
+    central = v[k + n / 2][0] == -v[k][0] && v[k + n / 2][1] == -v[k][1];
+  const bool real_q = qx.imag() == R(0) && qy.imag() == R(0);
   for (int k = 0; k < n; ++k) {
     xb[k] = qx * v[k][0] + qy * v[k][1];
-    eb[k] = cexpi(xb[k]);
     xs[k] = scale * xb[k];
-    es[k] = scale > R(0) ? cexpi(xs[k]) : C<R>(1, 0);
+    if (central && k >= n / 2) {
+      const C<R>& e0 = eb[k - n / 2];
+      const C<R>& f0 = es[k - n / 2];
+      eb[k] = real_q ? Kokkos::conj(e0) : cdiv(C<R>(1, 0), e0);
+      es[k] = real_q ? Kokkos::conj(f0) : cdiv(C<R>(1, 0), f0);
+    } else {
+      eb[k] = cexpi(xb[k]);
+      es[k] = scale > R(0) ? cexpi(xs[k]) : C<R>(1, 0);
+    }
   }
   for (int k = 1; k + 1 < n; ++k)
     area2[k] = kmath::fabs((v[k][0] - v[0][0]) * (v[k + 1][1] - v[0][1]) - (v[k][1] - v[0][1]) * (v[k + 1][0] - v[0][0]));
-  // divided differences of the base nodes alone are shared by all qz: E[b0,bk], E[b0,bk,bk+1]
+  // divided differences of the base nodes alone are shared by all qz: E[b0,bk], E[bk,bk+1], E[b0,bk,bk+1]
   C<R> d1b[6], d2b[6], d1s[6], d2s[6];
   for (int k = 1; k < n; ++k) {
     d1b[k] = dd1(xb[0], xb[k], eb[0], eb[k]);
     if (scale > R(0)) d1s[k] = dd1(xs[0], xs[k], es[0], es[k]);
   }
   for (int k = 1; k + 1 < n; ++k) {
-    const C<R> x3[3] = {xb[0], xb[k], xb[k + 1]}, e3[3] = {eb[0], eb[k], eb[k + 1]};
-    d2b[k] = dd2(x3, e3);
+    const C<R> x3[3] = {xb[0], xb[k], xb[k + 1]};
+    d2b[k] = dd2_pairs(x3, d1b[k], d1b[k + 1], dd1(xb[k], xb[k + 1], eb[k], eb[k + 1]));
     if (scale > R(0)) {
-      const C<R> y3[3] = {xs[0], xs[k], xs[k + 1]}, f3[3] = {es[0], es[k], es[k + 1]};
-      d2s[k] = dd2(y3, f3);
+      const C<R> y3[3] = {xs[0], xs[k], xs[k + 1]};
+      d2s[k] = dd2_pairs(y3, d1s[k], d1s[k + 1], dd1(xs[k], xs[k + 1], es[k], es[k + 1]));
     }
   }
   const R r2 = DDConst<R>::radius * DDConst<R>::radius;
@@ -316,10 +356,10 @@ KOKKOS_INLINE_FUNCTION void pyramid_multi(const R (*v)[2], int n, R scale, R h, 
     return sum;
   };
   for (int j = 0; j < nq; ++j) {
-    const C<R> xa = qz[j] * za, ea = cexpi(xa);
+    const C<R> xa = qz[j] * za, ea = e_za ? e_za[j] : cexpi(xa);
     C<R> sum = cone(xa, ea, xb, eb, d1b, d2b, C<R>(1, 0), za, R(1));
     if (scale > R(0)) {
-      const C<R> xh = qz[j] * h, eh = cexpi(xh);
+      const C<R> xh = qz[j] * h, eh = e_h ? e_h[j] : cexpi(xh);
       C<R> xsh[6];
       for (int k = 0; k < n; ++k) xsh[k] = xs[k] + xh;
       sum -= cone(xa, ea, xsh, es, d1s, d2s, eh, za - h, scale * scale);
@@ -479,6 +519,78 @@ KOKKOS_INLINE_FUNCTION constexpr bool is_sliced(Shape s) {
   return s == Shape::truncated_sphere || s == Shape::truncated_spheroid || s == Shape::hemi_ellipsoid || s == Shape::cone;
 }
 
+/// Shapes F = lateral(q_x, q_y) x h sinc(q_z h/2) e^{i q_z h/2}: the lateral part and the height h.
+template <class R>
+KOKKOS_INLINE_FUNCTION bool separable_lateral(const ShapeParams<R>& s, const C<R>& rx, const C<R>& ry, C<R>& lateral, R& h) {
+  const R* p = s.p;
+  switch (s.shape) {
+    case Shape::cylinder:
+      lateral = (kmath::pi<R>() * p[0] * p[0]) * bessel_j1c_auto(csqrt(rx * rx + ry * ry) * p[0]);
+      h = p[1];
+      return true;
+    case Shape::elliptic_cylinder: {
+      const C<R> a = rx * p[0], b = ry * p[1];
+      lateral = (kmath::pi<R>() * p[0] * p[1]) * bessel_j1c_auto(csqrt(a * a + b * b));
+      h = p[2];
+      return true;
+    }
+    case Shape::box:
+      lateral = (p[0] * p[1]) * sinc(rx * (R(0.5) * p[0])) * sinc(ry * (R(0.5) * p[1]));
+      h = p[2];
+      return true;
+    case Shape::prism3: {
+      const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
+      const R v[3][2] = {{-ac, -as}, {ah, 0}, {-ac, as}};
+      lateral = polygon2d(v, 3, rx, ry);
+      h = p[1];
+      return true;
+    }
+    case Shape::prism6: {
+      const R a = p[0], as = a * kmath::sqrt(R(3)) / 2, ac = a / 2;
+      const R v[6][2] = {{a, 0}, {ac, as}, {-ac, as}, {-a, 0}, {-ac, -as}, {ac, -as}};
+      lateral = polygon2d(v, 6, rx, ry);
+      h = p[1];
+      return true;
+    }
+    default: return false;
+  }
+}
+
+/// Ridge with vertical side walls (a box along x).
+template <class R> KOKKOS_INLINE_FUNCTION bool ridge_is_box(const ShapeParams<R>& s) {
+  return s.shape == Shape::ridge && s.p[3] >= R(0.5) * kmath::pi<R>() * (R(1) - R(1e-12));
+}
+
+/// Base polygon (n vertices, CCW) of the regular pyramids (square, triangular, hexagonal) and the
+/// scale of the top face (1 - height / (inradius tan alpha)).
+template <class R> KOKKOS_INLINE_FUNCTION R regular_base(const ShapeParams<R>& s, R (*v)[2], int& n) {
+  const R* p = s.p;
+  R inr;
+  if (s.shape == Shape::pyramid) {
+    const R a = R(0.5) * p[0];
+    const R vv[4][2] = {{-a, -a}, {a, -a}, {a, a}, {-a, a}};
+    for (int k = 0; k < 4; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
+    n = 4;
+    inr = a;
+  } else if (s.shape == Shape::tetrahedron) {
+    const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
+    const R vv[3][2] = {{-ac, -as}, {ah, 0}, {-ac, as}};
+    for (int k = 0; k < 3; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
+    n = 3;
+    inr = ac;
+  } else {
+    const R a = p[0], as = a * kmath::sqrt(R(3)) / 2, ac = a / 2;
+    const R vv[6][2] = {{a, 0}, {ac, as}, {-ac, as}, {-a, 0}, {-ac, -as}, {ac, -as}};
+    for (int k = 0; k < 6; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
+    n = 6;
+    inr = as;
+  }
+  return R(1) - p[1] / (inr * kmath::tan(p[2]));
+}
+KOKKOS_INLINE_FUNCTION constexpr bool is_regular_pyramid(Shape s) {
+  return s == Shape::pyramid || s == Shape::tetrahedron || s == Shape::cone6;
+}
+
 }  // namespace detail
 
 /// F(q) for nq wavevectors sharing (qx, qy) and differing in qz (the DWBA terms); out[j] for qz[j].
@@ -508,83 +620,28 @@ KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFT
   const R* p = s.p;
   Cx lateral;
   R h = 0;
-  bool separable = true;
-  switch (s.shape) {
-    case Shape::cylinder:
-      lateral = (kmath::pi<R>() * p[0] * p[0]) * detail::bessel_j1c_auto(detail::csqrt(rx * rx + ry * ry) * p[0]);
-      h = p[1];
-      break;
-    case Shape::elliptic_cylinder: {
-      const Cx a = rx * p[0], b = ry * p[1];
-      lateral = (kmath::pi<R>() * p[0] * p[1]) * detail::bessel_j1c_auto(detail::csqrt(a * a + b * b));
-      h = p[2];
-      break;
-    }
-    case Shape::box:
-      lateral = (p[0] * p[1]) * detail::sinc(rx * (R(0.5) * p[0])) * detail::sinc(ry * (R(0.5) * p[1]));
-      h = p[2];
-      break;
-    case Shape::prism3: {
-      const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
-      const R v[3][2] = {{-ac, -as}, {ah, 0}, {-ac, as}};
-      lateral = detail::polygon2d(v, 3, rx, ry);
-      h = p[1];
-      break;
-    }
-    case Shape::prism6: {
-      const R a = p[0], as = a * kmath::sqrt(R(3)) / 2, ac = a / 2;
-      const R v[6][2] = {{a, 0}, {ac, as}, {-ac, as}, {-a, 0}, {-ac, -as}, {ac, -as}};
-      lateral = detail::polygon2d(v, 6, rx, ry);
-      h = p[1];
-      break;
-    }
-    case Shape::ridge: {
-      // long axis x: F = L sinc(qx L/2) F2D(qy, qz) -- the x factor is shared by the four terms
-      const R hw = R(0.5) * p[1], hh = p[2], d = p[2] / kmath::tan(p[3]);
-      const Cx fx = p[0] * detail::sinc(rx * (R(0.5) * p[0]));
-      if (p[3] >= R(0.5) * kmath::pi<R>() * (R(1) - R(1e-12))) {  // vertical walls: a box
-        const Cx fy = p[1] * detail::sinc(ry * hw);
-        for (int j = 0; j < nq; ++j) out[j] = fx * fy * hh * detail::sinc_phase(qz[j] * (R(0.5) * hh));
-        return;
-      }
-      const R v[4][2] = {{-hw, 0}, {hw, 0}, {hw - d, hh}, {-hw + d, hh}};
-      for (int j = 0; j < nq; ++j) out[j] = fx * detail::polygon2d(v, 4, ry, qz[j]);
+  bool separable = detail::separable_lateral(s, rx, ry, lateral, h);
+  if (s.shape == Shape::ridge) {
+    // long axis x: F = L sinc(qx L/2) F2D(qy, qz) -- the x factor is shared by the four terms
+    const R hw = R(0.5) * p[1], hh = p[2], d = p[2] / kmath::tan(p[3]);
+    const Cx fx = p[0] * detail::sinc(rx * (R(0.5) * p[0]));
+    if (detail::ridge_is_box(s)) {  // vertical walls: a box
+      const Cx fy = p[1] * detail::sinc(ry * hw);
+      for (int j = 0; j < nq; ++j) out[j] = fx * fy * hh * detail::sinc_phase(qz[j] * (R(0.5) * hh));
       return;
     }
-    case Shape::pyramid:
-    case Shape::tetrahedron:
-    case Shape::cone6: {
-      R v[6][2];
-      int n;
-      R inr;
-      if (s.shape == Shape::pyramid) {
-        const R a = R(0.5) * p[0];
-        const R vv[4][2] = {{-a, -a}, {a, -a}, {a, a}, {-a, a}};
-        for (int k = 0; k < 4; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
-        n = 4;
-        inr = a;
-      } else if (s.shape == Shape::tetrahedron) {
-        const R L = p[0], as = L / 2, ac = L / kmath::sqrt(R(3)) / 2, ah = L / kmath::sqrt(R(3));
-        const R vv[3][2] = {{-ac, -as}, {ah, 0}, {-ac, as}};
-        for (int k = 0; k < 3; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
-        n = 3;
-        inr = ac;
-      } else {
-        const R a = p[0], as = a * kmath::sqrt(R(3)) / 2, ac = a / 2;
-        const R vv[6][2] = {{a, 0}, {ac, as}, {-ac, as}, {-a, 0}, {-ac, -as}, {ac, -as}};
-        for (int k = 0; k < 6; ++k) v[k][0] = vv[k][0], v[k][1] = vv[k][1];
-        n = 6;
-        inr = as;
-      }
-      const R scale = R(1) - p[1] / (inr * kmath::tan(p[2]));
-      if (scale < R(0.75)) {
-        detail::pyramid_multi(v, n, scale, p[1], rx, ry, qz, nq, out);
-        return;
-      }
-      separable = false;
-      break;
+    const R v[4][2] = {{-hw, 0}, {hw, 0}, {hw - d, hh}, {-hw + d, hh}};
+    for (int j = 0; j < nq; ++j) out[j] = fx * detail::polygon2d(v, 4, ry, qz[j]);
+    return;
+  }
+  if (detail::is_regular_pyramid(s.shape)) {
+    R v[6][2];
+    int n;
+    const R scale = detail::regular_base(s, v, n);
+    if (scale < R(0.75)) {
+      detail::pyramid_multi(v, n, scale, p[1], rx, ry, qz, nq, out);
+      return;
     }
-    default: separable = false;
   }
   if (separable) {
     if (dwba4 && nq == 4) {
@@ -609,6 +666,130 @@ KOKKOS_INLINE_FUNCTION void form_factor_multi(const ShapeParams<R>& s, const FFT
     return;
   }
   for (int j = 0; j < nq; ++j) out[j] = detail::ff_single(s, t, detail::CVec<R>{rx, ry, qz[j]});
+}
+
+// ---- per-row z tables ----------------------------------------------------------------------------------
+// In a DWBA simulation the four wavevector z-components depend on the detector row only (alpha_f), so
+// every factor of a form factor that depends on q_z alone can be computed once per (particle, row):
+// the z factor h sinc(q_z h/2) e^{i q_z h/2} of prisms/cylinders/boxes, the apex phases of the regular
+// pyramids, and e^{i q_z z_k} at the Gauss-Legendre nodes of the sliced shapes. The per-pixel work is then
+// the in-plane part and a few multiply-adds. Layout of a table (Real entries, j = DWBA term 0..3):
+//   separable shapes, box-like ridges: 8  = {Re, Im} of the z factor for j = 0..3
+//   regular pyramids (scale < 0.75):   16 = e^{i qz_j za} (j = 0..3), then e^{i qz_j h}
+//   sliced shapes:                     8 n = Re e^{i qz_j z_k} (k = 0..n-1), then Im, for j = 0..3
+//   anything else:                     0 (form_factor_multi per pixel)
+
+/// Number of Real entries of the per-row z table of shape s (0: the shape has none).
+template <class R> KOKKOS_INLINE_FUNCTION int ztab_width(const ShapeParams<R>& s) {
+  if (s.rot_general) return 0;
+  if (detail::is_sliced(s.shape)) return 8 * s.gl_n;
+  if (detail::ridge_is_box(s)) return 8;
+  switch (s.shape) {
+    case Shape::cylinder:
+    case Shape::elliptic_cylinder:
+    case Shape::box:
+    case Shape::prism3:
+    case Shape::prism6: return 8;
+    case Shape::pyramid:
+    case Shape::tetrahedron:
+    case Shape::cone6: {
+      R v[6][2];
+      int n;
+      return detail::regular_base(s, v, n) < R(0.75) ? 16 : 0;
+    }
+    default: return 0;
+  }
+}
+
+/// Fill the z table of shape s for the four DWBA z-components qz (ztab_width(s) entries).
+template <class R>
+KOKKOS_INLINE_FUNCTION void ztab_fill(const ShapeParams<R>& s, const FFTables<R>& t, const Kokkos::complex<R>* qz, R* out) {
+  using Cx = Kokkos::complex<R>;
+  const R* p = s.p;
+  if (detail::is_sliced(s.shape)) {
+    const int n = s.gl_n;
+    const R* gx = t.gl_x + gl_offset(n);
+    R z0, z1;
+    detail::slice_range(s, z0, z1);
+    const R half = R(0.5) * (z1 - z0), mid = R(0.5) * (z1 + z0);
+    for (int j = 0; j < 4; ++j)
+      for (int k = 0; k < n; ++k) {
+        const Cx e = detail::cexpi(qz[j] * (mid + half * gx[k]));
+        out[2 * j * n + k] = e.real();
+        out[(2 * j + 1) * n + k] = e.imag();
+      }
+    return;
+  }
+  if (detail::is_regular_pyramid(s.shape)) {
+    R v[6][2];
+    int n;
+    const R za = p[1] / (R(1) - detail::regular_base(s, v, n));
+    for (int j = 0; j < 4; ++j) {
+      const Cx ea = detail::cexpi(qz[j] * za), eh = detail::cexpi(qz[j] * p[1]);
+      out[2 * j] = ea.real();
+      out[2 * j + 1] = ea.imag();
+      out[8 + 2 * j] = eh.real();
+      out[8 + 2 * j + 1] = eh.imag();
+    }
+    return;
+  }
+  const R h = s.shape == Shape::cylinder || s.shape == Shape::prism3 || s.shape == Shape::prism6 ? p[1] : p[2];
+  for (int j = 0; j < 4; ++j) {
+    const Cx f = h * detail::sinc_phase(qz[j] * (R(0.5) * h));
+    out[2 * j] = f.real();
+    out[2 * j + 1] = f.imag();
+  }
+}
+
+/// The four DWBA form factors at (qx, qy, qz[j]) from the row's z table zt (ztab_width(s) > 0).
+template <class R>
+KOKKOS_INLINE_FUNCTION void form_factor_ztab(const ShapeParams<R>& s, const FFTables<R>& t, const Kokkos::complex<R>& qx,
+                                             const Kokkos::complex<R>& qy, const Kokkos::complex<R>* qz, const R* zt,
+                                             Kokkos::complex<R>* out) {
+  using Cx = Kokkos::complex<R>;
+  const Cx rx = s.rot_c * qx + s.rot_s * qy;
+  const Cx ry = -s.rot_s * qx + s.rot_c * qy;
+  const R* p = s.p;
+  if (detail::is_sliced(s.shape)) {
+    const int n = s.gl_n;
+    R sr[kMaxGL], si[kMaxGL];
+    const bool real = detail::slice_weights(s, t, rx, ry, sr, si);
+    for (int j = 0; j < 4; ++j) {
+      const R* er = zt + 2 * j * n;
+      const R* ei = er + n;
+      R a = 0, b = 0;
+      if (real) {
+        for (int k = 0; k < n; ++k) {
+          a += sr[k] * er[k];
+          b += sr[k] * ei[k];
+        }
+      } else {
+        for (int k = 0; k < n; ++k) {
+          a += sr[k] * er[k] - si[k] * ei[k];
+          b += sr[k] * ei[k] + si[k] * er[k];
+        }
+      }
+      out[j] = Cx(a, b);
+    }
+    return;
+  }
+  if (detail::is_regular_pyramid(s.shape)) {
+    R v[6][2];
+    int n;
+    const R scale = detail::regular_base(s, v, n);
+    const Cx eza[4] = {Cx(zt[0], zt[1]), Cx(zt[2], zt[3]), Cx(zt[4], zt[5]), Cx(zt[6], zt[7])};
+    const Cx eh[4] = {Cx(zt[8], zt[9]), Cx(zt[10], zt[11]), Cx(zt[12], zt[13]), Cx(zt[14], zt[15])};
+    detail::pyramid_multi(v, n, scale, p[1], rx, ry, qz, 4, out, eza, eh);
+    return;
+  }
+  Cx lateral;
+  if (s.shape == Shape::ridge) {
+    lateral = p[0] * detail::sinc(rx * (R(0.5) * p[0])) * (p[1] * detail::sinc(ry * (R(0.5) * p[1])));
+  } else {
+    R h;
+    detail::separable_lateral(s, rx, ry, lateral, h);
+  }
+  for (int j = 0; j < 4; ++j) out[j] = lateral * Cx(zt[2 * j], zt[2 * j + 1]);
 }
 
 template <class R>

@@ -13,6 +13,7 @@
 #include <beamkit/scattering/multilayer.hpp>
 #include <cmath>
 #include <complex>
+#include <type_traits>
 #include <vector>
 
 namespace beamkit::scattering {
@@ -26,6 +27,7 @@ template <class Real> struct ParticleData {
   Real z = 0;
   Real rad = 0;  ///< radial extension (SSCA)
   LatticeData<Real> lat;  ///< 3-D superlattice of the particle (nbasis = 0: none)
+  int zw = 0;  ///< width of the shape part of its per-row z table (0: no table, form factor per pixel)
 };
 
 template <class Real> struct LayoutData {
@@ -60,17 +62,21 @@ inline PixelGrid make_pixels(const Config& c) {
   if (d.kind == DetectorSpec::spherical) {
     g.rows = d.nalpha;
     g.cols = d.nphi;
+    g.alpha.resize(npix);
+    g.phi.resize(npix);
+    g.weight.resize(npix);
     const double dphi = (d.phi_max - d.phi_min) / d.nphi, dal = (d.alpha_max - d.alpha_min) / d.nalpha;
     for (int r = 0; r < g.rows; ++r) {
       const int ia = d.nalpha - 1 - r;
       const double a = d.alpha_min + (ia + 0.5) * dal;
       const double a0 = (d.alpha_min + ia * dal) * deg, a1 = (d.alpha_min + (ia + 1) * dal) * deg;
       const double w = std::fabs(dphi * deg * (std::sin(a1) - std::sin(a0)));  // one row: one solid angle
+      const std::size_t o = std::size_t(r) * g.cols;
       for (int ip = 0; ip < g.cols; ++ip) {
         const double ph = d.phi_min + (ip + 0.5) * dphi;
-        g.alpha.push_back(a * deg);
-        g.phi.push_back(ph * deg);
-        g.weight.push_back(masked(ph, a) ? 0.0 : w);
+        g.alpha[o + ip] = a * deg;
+        g.phi[o + ip] = ph * deg;
+        g.weight[o + ip] = d.masks.empty() || !masked(ph, a) ? w : 0.0;
       }
     }
   } else {
@@ -257,11 +263,12 @@ public:
 
   explicit Simulation(const Config& c) : m_cfg(c), m_grid(make_pixels(c)) {
     const double k = 2 * M_PI / c.wavelength;
-    double qpar_max = 0, qz_max = 0;
+    double qpar2_max = 0, qz_max = 0;
     for (std::size_t i = 0; i < m_grid.qx.size(); ++i) {
-      qpar_max = std::max(qpar_max, std::hypot(m_grid.qx[i], m_grid.qy[i]));
+      qpar2_max = std::max(qpar2_max, m_grid.qx[i] * m_grid.qx[i] + m_grid.qy[i] * m_grid.qy[i]);
       qz_max = std::max(qz_max, std::fabs(m_grid.qz[i]));
     }
+    const double qpar_max = std::sqrt(qpar2_max);
     (void)k;
     // layers
     std::vector<LayerData<Real>> layers;
@@ -351,13 +358,36 @@ public:
     }
     std::vector<double> glx, glw;
     gauss_legendre_tables(glx, glw);
+    // per-(particle, row) z tables (DWBA only): rows = unique consecutive alpha_f; skipped when they
+    // would take more than 64 MiB (e.g. flat detectors, where every pixel has its own alpha_f)
+    {
+      std::size_t nu = 0;
+      for (std::size_t i = 0; i < m_grid.alpha.size(); ++i)
+        if (i == 0 || Real(m_grid.alpha[i]) != Real(m_grid.alpha[i - 1])) ++nu;
+      int wmax = 0;
+      for (auto& pd : parts) {
+        pd.zw = (c.born || pd.has_core || pd.lat.nbasis) ? 0 : ztab_width(pd.outer);
+        wmax = std::max(wmax, pd.zw);
+      }
+      const double bytes = double(parts.size()) * double(nu) * double(8 + wmax) * sizeof(Real);
+      if (wmax == 0 || bytes > 64.0 * 1024 * 1024) {
+        for (auto& pd : parts) pd.zw = 0;
+        wmax = 0;
+      }
+      m_ztab_width = wmax ? 8 + wmax : 0;
+      std::vector<int> owner(parts.size(), 0);
+      for (std::size_t l = 0; l < lays.size(); ++l)
+        for (int p = lays[l].first; p < lays[l].first + lays[l].count; ++p) owner[p] = int(l);
+      m_part_layout = upload(owner, "particle_layout");
+    }
     m_layers = upload(layers, "layers");
     m_parts = upload(parts, "particles");
     m_glx = upload(convert(glx), "gl_x");
     m_glw = upload(convert(glw), "gl_w");
     m_mesh_v = upload(convert(mv), "mesh_v");
     m_mesh_t = upload(mt, "mesh_t");
-    m_alpha = upload(convert(m_grid.alpha), "alpha_f");
+    // per-pixel alpha_f is read by the Born kernel only
+    m_alpha = c.born ? upload(m_grid.alpha, "alpha_f") : View1<Real, Mem>("beamkit::scattering::alpha_f", 0);
     // incoming amplitudes per layout (host), unique outgoing angles (rows of a spherical detector)
     const Real sin_ai = Real(std::sin(c.alpha_i));
     for (auto& ld : lays) ld.in = parratt(layers.data(), int(layers.size()), ld.layer, Real(k), sin_ai);
@@ -371,10 +401,9 @@ public:
     }
     m_alpha_index = upload(idx, "alpha_index");
     m_alpha_unique = upload(uniq, "alpha_unique");
-    m_phi = upload(convert(m_grid.phi), "phi_f");
-    m_qx = upload(convert(m_grid.qx), "qx");
-    m_qy = upload(convert(m_grid.qy), "qy");
-    m_weight = upload(convert(m_grid.weight), "weight");
+    m_qx = upload(m_grid.qx, "qx");
+    m_qy = upload(m_grid.qy, "qy");
+    m_weight = upload(m_grid.weight, "weight");
   }
 
   const PixelGrid& grid() const { return m_grid; }
@@ -407,6 +436,32 @@ public:
     tab.gl_w = m_glw.data();
     tab.mesh_v = m_mesh_v.data();
     tab.mesh_t = m_mesh_t.data();
+    // per-(particle, row) z tables: {contrast x DWBA coefficient x position phase of the 4 terms, shape part}
+    const int zwidth = m_ztab_width, np = int(parts.extent(0));
+    View2<Real, Mem> ztab(Kokkos::view_alloc(Kokkos::WithoutInitializing, BEAMKIT_LABEL("scattering", "z_tables")),
+                          zwidth ? np * nu : 0, zwidth);
+    if (zwidth) {
+      const auto owner = m_part_layout;
+      Kokkos::parallel_for(
+          "beamkit::scattering::gisaxs_z_tables", Kokkos::RangePolicy<ExecSpace>(space, 0, np * nu), KOKKOS_LAMBDA(const int i) {
+            const int p = i / nu, u = i % nu;
+            const ParticleData<Real>& P = parts(p);
+            if (P.zw == 0) return;
+            const int l = owner(p);
+            const Amplitudes<Real>& in = layouts(l).in;
+            const Amplitudes<Real> out = amps(l, u);
+            const Cx qz[4] = {-in.kz - out.kz, in.kz - out.kz, -in.kz + out.kz, in.kz + out.kz};
+            const Cx coef[4] = {in.T * out.T, in.R * out.T, in.T * out.R, in.R * out.R};
+            Real* row = &ztab(i, 0);
+            for (int t = 0; t < 4; ++t) {
+              Cx c = P.contrast_outer * coef[t];
+              if (P.z != Real(0)) c = c * detail::cexpi(qz[t] * P.z);
+              row[2 * t] = c.real();
+              row[2 * t + 1] = c.imag();
+            }
+            ztab_fill(P.outer, tab, qz, row + 8);
+          });
+    }
     const Real k = Real(2 * M_PI / m_cfg.wavelength);
     const Real ai = Real(m_cfg.alpha_i);
     const Real sin_ai = kmath::sin(ai);
@@ -423,7 +478,7 @@ public:
           const Real qx = qxv(i), qy = qyv(i);
           Real total = 0;
           for (int l = 0; l < nlay; ++l) {
-            const LayoutData<Real> L = layouts(l);
+            const LayoutData<Real>& L = layouts(l);
             Cx qz[4], coef[4];
             int nt = 1;
             if (born) {
@@ -450,14 +505,20 @@ public:
             for (int p = L.first; p < L.first + L.count; ++p) {
               const ParticleData<Real>& P = parts(p);
               Cx f[4], fc[4];
-              form_factor_multi(P.outer, tab, Cx(qx, 0), Cx(qy, 0), qz, nt, f, nt == 4);
-              if (P.has_core) form_factor_multi(P.core, tab, Cx(qx, 0), Cx(qy, 0), qz, nt, fc, nt == 4);
               Cx F(0, 0);
-              for (int t = 0; t < nt; ++t) {
-                Cx ft = P.contrast_outer * f[t];
-                if (P.has_core) ft += P.contrast_core * fc[t] * (P.core_z != Real(0) ? detail::cexpi(qz[t] * P.core_z) : Cx(1, 0));
-                if (P.lat.nbasis) ft *= superlattice_factor(P.lat, Cx(qx, 0), Cx(qy, 0), qz[t]);
-                F += coef[t] * (P.z != Real(0) ? ft * detail::cexpi(qz[t] * P.z) : ft);
+              if (P.zw) {  // z factors, DWBA coefficients and contrast from the row's table
+                const Real* zt = &ztab(p * nu + aidx(i), 0);
+                form_factor_ztab(P.outer, tab, Cx(qx, 0), Cx(qy, 0), qz, zt + 8, f);
+                for (int t = 0; t < 4; ++t) F += Cx(zt[2 * t], zt[2 * t + 1]) * f[t];
+              } else {
+                form_factor_multi(P.outer, tab, Cx(qx, 0), Cx(qy, 0), qz, nt, f, nt == 4);
+                if (P.has_core) form_factor_multi(P.core, tab, Cx(qx, 0), Cx(qy, 0), qz, nt, fc, nt == 4);
+                for (int t = 0; t < nt; ++t) {
+                  Cx ft = P.contrast_outer * f[t];
+                  if (P.has_core) ft += P.contrast_core * fc[t] * (P.core_z != Real(0) ? detail::cexpi(qz[t] * P.core_z) : Cx(1, 0));
+                  if (P.lat.nbasis) ft *= superlattice_factor(P.lat, Cx(qx, 0), Cx(qy, 0), qz[t]);
+                  F += coef[t] * (P.z != Real(0) ? ft * detail::cexpi(qz[t] * P.z) : ft);
+                }
               }
               const Real n2 = F.real() * F.real() + F.imag() * F.imag();
               inten += P.weight * n2;
@@ -541,13 +602,16 @@ public:
 
 private:
   template <class T> static std::vector<Real> convert(const std::vector<T>& v) { return std::vector<Real>(v.begin(), v.end()); }
-  template <class T> static View1<T, Mem> upload(const std::vector<T>& v, const char* name) {
-    View1<T, Mem> d(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("beamkit::scattering::") + name),
+  /// Device copy of v (converted to Real for double input).
+  template <class T, class U = std::conditional_t<std::is_same_v<T, double>, Real, T>>
+  static View1<U, Mem> upload(const std::vector<T>& v, const char* name) {
+    using T_ = U;
+    View1<T_, Mem> d(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("beamkit::scattering::") + name),
                     std::max<std::size_t>(1, v.size()));
     auto h = Kokkos::create_mirror_view(d);
-    for (std::size_t i = 0; i < v.size(); ++i) h(i) = v[i];
+    for (std::size_t i = 0; i < v.size(); ++i) h(i) = T_(v[i]);
     Kokkos::deep_copy(d, h);
-    if (v.empty()) return View1<T, Mem>(std::string("beamkit::scattering::") + name, 0);
+    if (v.empty()) return View1<T_, Mem>(std::string("beamkit::scattering::") + name, 0);
     return d;
   }
 
@@ -556,8 +620,9 @@ private:
   View1<LayerData<Real>, Mem> m_layers;
   View1<ParticleData<Real>, Mem> m_parts;
   View1<LayoutData<Real>, Mem> m_layouts;
-  View1<Real, Mem> m_glx, m_glw, m_mesh_v, m_alpha, m_phi, m_weight, m_qx, m_qy;
-  View1<int, Mem> m_mesh_t, m_alpha_index;
+  View1<Real, Mem> m_glx, m_glw, m_mesh_v, m_alpha, m_weight, m_qx, m_qy;
+  View1<int, Mem> m_mesh_t, m_alpha_index, m_part_layout;
+  int m_ztab_width = 0;
   View1<Real, Mem> m_alpha_unique;
 };
 

@@ -5,6 +5,15 @@
 // lattice points around q).
 #pragma once
 #include <beamkit/scattering/detail/cmath.hpp>
+#include <cstdint>
+#include <cstring>
+
+#if !BEAMKIT_ON_DEVICE && (defined(_OPENMP) || defined(__clang__) || defined(__GNUC__))
+#define BEAMKIT_SCATTERING_PRAGMA(x) _Pragma(#x)
+#define BEAMKIT_SCATTERING_SIMD_SUM(var) BEAMKIT_SCATTERING_PRAGMA(omp simd reduction(+ : var))
+#else
+#define BEAMKIT_SCATTERING_SIMD_SUM(var)
+#endif
 
 namespace beamkit::scattering {
 
@@ -59,11 +68,36 @@ template <class R> KOKKOS_INLINE_FUNCTION R paracrystal_sum(const Kokkos::comple
   const Cx im = fp / (one - fp) - fp * (one - fn) / nd / (one - fp) / (one - fp);
   return R(1) + R(2) * im.real();
 }
+/// t^(-3/2) for t >= 1 without sqrt or division (both keep GCC from vectorising without
+/// -fno-math-errno): the bit-level estimate of 1/sqrt(t) and Newton steps y <- y (3/2 - t y^2 / 2),
+/// 4 in double (relative error 1.1e-15 measured over t in [1, 1e150]), 3 in float.
+template <class R> KOKKOS_INLINE_FUNCTION R rsqrt_cubed(R t) {
+  R y;
+  if constexpr (sizeof(R) == 8) {
+    std::uint64_t b;
+    std::memcpy(&b, &t, 8);
+    b = 0x5fe6eb50c7b537a9ULL - (b >> 1);
+    std::memcpy(&y, &b, 8);
+  } else {
+    std::uint32_t b;
+    std::memcpy(&b, &t, 4);
+    b = 0x5f3759dfU - (b >> 1);
+    std::memcpy(&y, &b, 4);
+  }
+  const R h = R(0.5) * t;
+  y = y * (R(1.5) - h * y * y);
+  y = y * (R(1.5) - h * y * y);
+  y = y * (R(1.5) - h * y * y);
+  if constexpr (sizeof(R) == 8) y = y * (R(1.5) - h * y * y);
+  return y * y * y;
+}
 template <class R> KOKKOS_INLINE_FUNCTION R ft_pdf2(int prof, R q1, R q2, R w1, R w2) {
   const R s = q1 * q1 * w1 * w1 + q2 * q2 * w2 * w2;
   return prof == int(Profile::gauss) ? kmath::exp(-R(0.5) * s) : R(1) / ((R(1) + s) * kmath::sqrt(R(1) + s));
 }
 }  // namespace detail
+
+constexpr int kLatticePad = 64;  ///< longest padded j row of the vectorised 2-D lattice sum
 
 /// gl_x / gl_w: Gauss-Legendre tables (order n at offset n(n-1)/2), needed by hard_disk only.
 template <class R>
@@ -101,6 +135,30 @@ KOKKOS_INLINE_FUNCTION R interference(const InterferenceData<R>& d, R qx, R qy, 
       const int na = int(p[10]), nb = int(p[11]);
       const R g = p[8], cg = kmath::cos(g), sg = kmath::sin(g);
       R s = 0;
+      if (int(p[5]) == int(Profile::cauchy) && 2 * nb + 6 <= kLatticePad) {
+        // 2 pi wx wy (1 + qx'^2 wx^2 + qy'^2 wy^2)^(-3/2): the j loop padded to a multiple of 4 with zero
+        // weights and vectorised (no sqrt, no division; j and the weights as Real arrays so that no
+        // 32-bit integer lanes double the vector length and leave a scalar tail)
+        const R wx2 = p[6] * p[6], wy2 = p[7] * p[7];
+        const int j0 = -nb - 1, j1 = nb + 2, npad = ((j1 - j0 + 3) / 4) * 4;
+        R jv[kLatticePad], jw[kLatticePad];
+        for (int jj = 0; jj < npad; ++jj) {
+          jv[jj] = R(j0 + jj);
+          jw[jj] = j0 + jj < j1 ? R(1) : R(0);
+        }
+        for (int i = -na - 1; i < na + 2; ++i) {
+          const R ux0 = fx + R(i) * p[0], uy0 = fy + R(i) * p[1];
+          R si = 0;
+          BEAMKIT_SCATTERING_SIMD_SUM(si)
+          for (int jj = 0; jj < npad; ++jj) {
+            const R ux = ux0 + jv[jj] * p[2], uy = uy0 + jv[jj] * p[3];
+            const R a = ux * cg + uy * sg, b = -ux * sg + uy * cg;
+            si += jw[jj] * detail::rsqrt_cubed(R(1) + a * a * wx2 + b * b * wy2);
+          }
+          s += si;
+        }
+        return p[9] * (R(2) * kmath::pi<R>() * p[6] * p[7]) * s;
+      }
       for (int i = -na - 1; i < na + 2; ++i)
         for (int j = -nb - 1; j < nb + 2; ++j) {
           const R ux = fx + R(i) * p[0] + R(j) * p[2];

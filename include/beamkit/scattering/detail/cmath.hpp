@@ -219,9 +219,31 @@ template <class R> KOKKOS_INLINE_FUNCTION C<R> dd_taylor(const C<R>* x, int n) {
 
 template <class R> KOKKOS_INLINE_FUNCTION C<R> dd1(const C<R>& xa, const C<R>& xb, const C<R>& ea, const C<R>& eb) {
   const C<R> d = xb - xa;
-  if (cnorm(d) > DDConst<R>::radius * DDConst<R>::radius) return cdiv(eb - ea, d);
-  const C<R> x[2] = {xa, xb};
-  return dd_taylor(x, 1);
+  const R d2 = cnorm(d);
+  if (d2 > DDConst<R>::radius * DDConst<R>::radius) return cdiv(eb - ea, d);
+  // close nodes: E[xa, xb] = e^{i xa} (e^{i d} - 1)/d = i e^{i xa} sum_m (i d)^m / (m+1)!  (|d| <= 1/2;
+  // the last term kept, (1/2)^15/16! = 1.5e-18, is below double rounding; no second exponential)
+  constexpr double inv_fact[] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320,
+                                 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0,
+                                 1.0 / 87178291200.0, 1.0 / 1307674368000.0, 1.0 / 20922789888000.0};  // 1/(m+1)!
+  const int M = d2 < R(1e-6) ? 5 : d2 < R(1e-2) ? 10 : 15;
+  const C<R> id(-d.imag(), d.real());
+  C<R> s(R(inv_fact[M]), 0);
+  for (int m = M - 1; m >= 0; --m) s = s * id + R(inv_fact[m]);
+  const C<R> es = ea * s;
+  return C<R>(-es.imag(), es.real());
+}
+
+/// E[x0, x1, x2] from the three first differences d01 = E[x0, x1], d02 = E[x0, x2], d12 = E[x1, x2]
+/// (the same farthest-pair recursion as dd2, without recomputing them).
+template <class R>
+KOKKOS_INLINE_FUNCTION C<R> dd2_pairs(const C<R>* x, const C<R>& d01, const C<R>& d02, const C<R>& d12) {
+  const R n01 = cnorm(x[1] - x[0]), n02 = cnorm(x[2] - x[0]), n12 = cnorm(x[2] - x[1]);
+  const R dm = kmath::max(n01, kmath::max(n02, n12));
+  if (dm <= DDConst<R>::radius * DDConst<R>::radius) return dd_taylor(x, 2);
+  if (n02 >= n01 && n02 >= n12) return cdiv(d12 - d01, x[2] - x[0]);
+  if (n01 >= n12) return cdiv(d12 - d02, x[1] - x[0]);
+  return cdiv(d02 - d01, x[2] - x[1]);
 }
 
 template <class R>
