@@ -46,6 +46,12 @@ template <class Real> KOKKOS_FORCEINLINE_FUNCTION Real select(bool c, Real a, Re
   std::memcpy(&out, &r, sizeof(Real));
   return out;
 }
+/// The product v (computed from the coordinate x) with its rounding kept: the bit blend stops the
+/// compiler from contracting v into an FMA with the following addition. GCC contracts by default in
+/// C++ (-ffp-contract=fast) and does so in vectorised loops but not always in scalar ones (where it may
+/// vectorise the products alone and add them in order), so without this the lane form, the
+/// one-particle form and numpy (rounded products) could differ in the last bit. NaN x passes through.
+template <class Real> KOKKOS_FORCEINLINE_FUNCTION Real rounded(Real v, Real x) { return select(x == x, v, x); }
 /// floor(t), exact, without a libm call (GCC vectorises std::floor only with -fno-trapping-math):
 /// |t| is rounded to an integer by adding and subtracting 2^52 (2^23 in float), then corrected by one
 /// where rounding went up. Equal to std::floor except floor(-0) = +0; NaN and inf pass through.
@@ -88,7 +94,7 @@ template <class Real> KOKKOS_INLINE_FUNCTION Real cos2pi(Real x) {
 struct Sphere {
   template <class Real> KOKKOS_INLINE_FUNCTION Real operator()(const Point<Real>& x) const {
     Real s = 0;
-    for (int d = 0; d < x.dim; ++d) s += x(d) * x(d);
+    for (int d = 0; d < x.dim; ++d) s += detail::rounded(x(d) * x(d), x(d));
     return s;
   }
   template <int L, class Real>
@@ -98,7 +104,7 @@ struct Sphere {
     for (int d = 0; d < dim; ++d) {
       const Real* xd = x + d * stride;
       BEAMKIT_PRAGMA_SIMD
-      for (int p = 0; p < L; ++p) s[p] += xd[p] * xd[p];
+      for (int p = 0; p < L; ++p) s[p] += detail::rounded(xd[p] * xd[p], xd[p]);
     }
     for (int p = 0; p < L; ++p) out[p] = s[p];
   }
@@ -108,8 +114,8 @@ struct Rosenbrock {
   template <class Real> KOKKOS_INLINE_FUNCTION Real operator()(const Point<Real>& x) const {
     Real s = 0;
     for (int d = 0; d + 1 < x.dim; ++d) {
-      const Real a = x(d + 1) - x(d) * x(d), b = Real(1) - x(d);
-      s += Real(100) * a * a + b * b;
+      const Real a = x(d + 1) - detail::rounded(x(d) * x(d), x(d)), b = Real(1) - x(d);
+      s += detail::rounded(Real(100) * a * a, a) + detail::rounded(b * b, b);
     }
     return s;
   }
@@ -121,8 +127,8 @@ struct Rosenbrock {
       const Real *xd = x + d * stride, *xe = xd + stride;
       BEAMKIT_PRAGMA_SIMD
       for (int p = 0; p < L; ++p) {
-        const Real a = xe[p] - xd[p] * xd[p], b = Real(1) - xd[p];
-        s[p] += Real(100) * a * a + b * b;
+        const Real a = xe[p] - detail::rounded(xd[p] * xd[p], xd[p]), b = Real(1) - xd[p];
+        s[p] += detail::rounded(Real(100) * a * a, a) + detail::rounded(b * b, b);
       }
     }
     for (int p = 0; p < L; ++p) out[p] = s[p];
@@ -132,7 +138,7 @@ struct Rosenbrock {
 struct Rastrigin {
   template <class Real> KOKKOS_INLINE_FUNCTION Real operator()(const Point<Real>& x) const {
     Real s = Real(10) * Real(x.dim);
-    for (int d = 0; d < x.dim; ++d) s += x(d) * x(d) - Real(10) * cos2pi(x(d));
+    for (int d = 0; d < x.dim; ++d) s += term(x(d));
     return s;
   }
   template <int L, class Real>
@@ -142,9 +148,12 @@ struct Rastrigin {
     for (int d = 0; d < dim; ++d) {
       const Real* xd = x + d * stride;
       BEAMKIT_PRAGMA_SIMD
-      for (int p = 0; p < L; ++p) s[p] += xd[p] * xd[p] - Real(10) * cos2pi(xd[p]);
+      for (int p = 0; p < L; ++p) s[p] += term(xd[p]);
     }
     for (int p = 0; p < L; ++p) out[p] = s[p];
+  }
+  template <class Real> KOKKOS_FORCEINLINE_FUNCTION static Real term(Real v) {
+    return detail::rounded(v * v, v) - detail::rounded(Real(10) * cos2pi(v), v);
   }
 };
 
@@ -152,7 +161,7 @@ struct Ackley {
   template <class Real> KOKKOS_INLINE_FUNCTION Real operator()(const Point<Real>& x) const {
     Real s2 = 0, sc = 0;
     for (int d = 0; d < x.dim; ++d) {
-      s2 += x(d) * x(d);
+      s2 += detail::rounded(x(d) * x(d), x(d));
       sc += cos2pi(x(d));
     }
     return value(s2, sc, x.dim);
@@ -165,7 +174,7 @@ struct Ackley {
       const Real* xd = x + d * stride;
       BEAMKIT_PRAGMA_SIMD
       for (int p = 0; p < L; ++p) {
-        s2[p] += xd[p] * xd[p];
+        s2[p] += detail::rounded(xd[p] * xd[p], xd[p]);
         sc[p] += cos2pi(xd[p]);
       }
     }
@@ -173,8 +182,8 @@ struct Ackley {
   }
   template <class Real> KOKKOS_INLINE_FUNCTION static Real value(Real s2, Real sc, int dim) {
     const Real n = Real(dim);
-    return Real(-20) * kmath::exp(Real(-0.2) * kmath::sqrt(s2 / n)) - kmath::exp(sc / n) + Real(20) +
-           kmath::exp(Real(1));
+    return detail::rounded(Real(-20) * kmath::exp(Real(-0.2) * kmath::sqrt(s2 / n)), s2) - kmath::exp(sc / n) +
+           Real(20) + kmath::exp(Real(1));
   }
 };
 
