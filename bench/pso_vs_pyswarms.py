@@ -3,9 +3,15 @@
 """beamkit.fit.pso vs pyswarms 1.3 GlobalBestPSO, side by side in one run.
 
 30-D Rosenbrock, Rastrigin and Ackley; 64 particles x 1000 iterations; 5 seeds. Both run the same
-algorithm with the same settings: global best, inertia w = 0.7298, c1 = c2 = 1.49618, periodic walls
-(pyswarms' default 'periodic' = beamkit boundary='wrap'), no velocity clamp; pyswarms evaluates its own
-numpy objectives (pyswarms.utils.functions.single_obj). beamkit runs twice: with the objective named
+algorithm with the same settings and semantics (checked against pyswarms 1.3's source: GlobalBestPSO,
+backend/operators.py, handlers.py, generators.py): global best updated once per iteration from the
+personal bests (synchronous), inertia w = 0.7298, c1 = c2 = 1.49618, r1, r2 ~ U(0, 1) per particle and
+dimension, periodic walls (pyswarms' default bh_strategy 'periodic' = beamkit boundary='wrap'),
+velocities left as they are at the walls (pyswarms' vh_strategy 'unmodified'), no velocity clamp
+(pyswarms' velocity_clamp=None = beamkit v_max=0), positions ~ U(lower, upper), initial velocities
+~ U(0, 1) in every dimension (pyswarms' generate_velocity without a clamp = beamkit v_init=(0, 1)),
+1000 evaluations of the swarm. pyswarms evaluates its own numpy objectives
+(pyswarms.utils.functions.single_obj). beamkit runs twice: with the objective named
 (runs entirely in C++, one Kokkos kernel per iteration) and with the same numpy objective as pyswarms
 (vectorised Python callable, batch path). Reported: median best cost over the seeds and objective
 evaluations per CPU-second (time.process_time, all threads of the process counted), and the ratios.
@@ -14,6 +20,7 @@ usage: PYTHONPATH=build/python /usr/bin/python3 bench/pso_vs_pyswarms.py [--seed
 """
 import argparse
 import logging
+import os
 import time
 
 import numpy as np
@@ -26,7 +33,11 @@ def main():
     ap.add_argument("--particles", type=int, default=64)
     ap.add_argument("--dim", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1, help="beamkit (Kokkos OpenMP) threads; default 1")
+    ap.add_argument("--spso-init", action="store_true",
+                    help="beamkit initial velocities ~ U(lower - x, upper - x) (SPSO 2011, beamkit's default) "
+                         "instead of pyswarms' U(0, 1)")
     a = ap.parse_args()
+    a.v_init = None if a.spso_init else (0.0, 1.0)
 
     import beamkit
     beamkit.init(num_threads=a.threads)
@@ -39,7 +50,8 @@ def main():
     problems = [("rosenbrock", fx.rosenbrock, 5.0), ("rastrigin", fx.rastrigin, 5.12), ("ackley", fx.ackley, 32.0)]
     D, N, T = a.dim, a.particles, a.iters
     print(f"pyswarms {ps.__version__}, beamkit {beamkit.__version__} ({beamkit.num_threads()} thread(s)); "
-          f"{D}-D, {N} particles x {T} iterations, {a.seeds} seeds")
+          f"{D}-D, {N} particles x {T} iterations, {a.seeds} seeds; beamkit v_init={a.v_init}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     hdr = (f"{'function':<11} {'pyswarms best':>14} {'beamkit best':>13} {'bk(numpy) best':>15} "
            f"{'pyswarms ev/cpu-s':>18} {'beamkit ev/cpu-s':>17} {'bk(numpy) ev/cpu-s':>19} {'speed ratio':>12} {'numpy-path ratio':>17}")
     print(hdr)
@@ -61,8 +73,8 @@ def main():
             cost, _ = opt.optimize(f, iters=T, verbose=False)
             add("ps", cost, time.process_time() - t0, N * T)
 
-            common = dict(n_particles=N, max_iter=T - 1, seed=seed, boundary="wrap", v_max=0.0, w=opts["w"],
-                          c1=opts["c1"], c2=opts["c2"])  # T batches of N evaluations, like pyswarms
+            common = dict(n_particles=N, max_iter=T - 1, seed=seed, boundary="wrap", v_max=0.0, v_init=a.v_init,
+                          w=opts["w"], c1=opts["c1"], c2=opts["c2"])  # T batches of N evaluations, like pyswarms
             t0 = time.process_time()
             r = fit.pso(name, (lo, hi), **common)
             add("bk", r.cost, time.process_time() - t0, r.evaluations)
@@ -79,6 +91,7 @@ def main():
         print(f"{name:<11} best costs per seed: pyswarms {np.round(res['ps'][0], 4).tolist()}  "
               f"beamkit {np.round(res['bk'][0], 4).tolist()}")
     print()
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print("targets: median best cost <= pyswarms' and >= 10x evaluations per CPU-second")
     for name, med, rate, _ in summary:
         ok_cost = med["bk"] <= med["ps"]

@@ -42,7 +42,7 @@ py::dict result_dict(const fit::PsoResult& r) {
 py::dict pso(py::object f, std::vector<double> lo, std::vector<double> hi, int n_particles, int max_iter,
              std::int64_t max_evals, std::uint64_t seed, const std::string& topology, int ring_neighbors,
              const std::string& velocity, double w, double w_end, double c1, double c2, double phi1, double phi2,
-             const std::string& boundary, double v_max, double v_init, double tol, int tol_iter, double target, int restart_after,
+             const std::string& boundary, double v_max, double v_init, double v_init_min, double v_init_max, double tol, int tol_iter, double target, int restart_after,
              py::object callback, bool single) {
   constexpr const char* where = "beamkit.fit.pso";
   fit::PsoOptions o;
@@ -68,6 +68,8 @@ py::dict pso(py::object f, std::vector<double> lo, std::vector<double> hi, int n
                                           {"wrap", fit::Boundary::wrap}});
   o.v_max = v_max;
   o.v_init = v_init;
+  o.v_init_min = v_init_min;
+  o.v_init_max = v_init_max;
   o.tol = tol;
   o.tol_iter = tol_iter;
   o.target = target;
@@ -149,7 +151,7 @@ void bind_fit(py::module_& m) {
   f.def("pso", &pso, py::arg("f"), py::arg("lo"), py::arg("hi"), py::arg("n_particles"), py::arg("max_iter"),
         py::arg("max_evals"), py::arg("seed"), py::arg("topology"), py::arg("ring_neighbors"), py::arg("velocity"),
         py::arg("w"), py::arg("w_end"), py::arg("c1"), py::arg("c2"), py::arg("phi1"), py::arg("phi2"),
-        py::arg("boundary"), py::arg("v_max"), py::arg("v_init"), py::arg("tol"), py::arg("tol_iter"), py::arg("target"),
+        py::arg("boundary"), py::arg("v_max"), py::arg("v_init"), py::arg("v_init_min"), py::arg("v_init_max"), py::arg("tol"), py::arg("tol_iter"), py::arg("target"),
         py::arg("restart_after"), py::arg("callback"), py::arg("single"));
   f.def(
       "least_squares",

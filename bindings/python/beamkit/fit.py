@@ -18,7 +18,7 @@ See docs/fit.md for the formulas and references.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Optional, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -63,7 +63,8 @@ def _bounds(bounds, where="beamkit.fit.pso"):
 def pso(f: Union[str, Callable], bounds, n_particles: int = 64, max_iter: int = 1000, seed: int = 0,
         vectorized: bool = True, topology: str = "global", velocity: str = "inertia", boundary: str = "reflect",
         w: float = 0.7298, w_end: Optional[float] = None, c1: float = 1.49618, c2: float = 1.49618,
-        phi1: float = 2.05, phi2: float = 2.05, ring_neighbors: int = 1, v_max: float = 0.5, v_init: Optional[float] = None,
+        phi1: float = 2.05, phi2: float = 2.05, ring_neighbors: int = 1, v_max: float = 0.5,
+        v_init: Union[None, float, Tuple[float, float]] = None,
         max_evals: int = 0, tol: float = 0.0, tol_iter: int = 0, target: float = -np.inf,
         restart_after: int = 0, callback: Optional[Callable] = None, dtype=np.float64) -> PsoResult:
     """Minimise ``f`` over the box ``bounds = (lower, upper)`` with particle-swarm optimisation.
@@ -81,8 +82,10 @@ def pso(f: Union[str, Callable], bounds, n_particles: int = 64, max_iter: int = 
         given) | 'constriction' (Clerc: ``v = chi (v + phi1 r1 (p - x) + phi2 r2 (g - x))``)
     boundary : 'reflect' | 'clamp' | 'wrap' (periodic)
     v_max : velocity clamp as a fraction of the box width (0: none).
-    v_init : initial velocities uniform in ``[-v_init, v_init] * (upper - lower)``; None: uniform in
-        ``[lower - x, upper - x]`` (SPSO 2011).
+    v_init : initial velocities uniform in ``[-v_init, v_init] * (upper - lower)``; a pair ``(vmin, vmax)``:
+        uniform in ``[vmin, vmax)`` in absolute units in every dimension (pyswarms' initialisation,
+        whose default without a velocity clamp is ``(0, 1)``); None: uniform in ``[lower - x, upper - x]``
+        (SPSO 2011).
     max_evals, tol/tol_iter, target : further stopping rules (evaluation budget; best improved by at
         most ``tol`` over ``tol_iter`` iterations; best <= target).
     restart_after : re-seed all particles except the best after this many iterations without improvement.
@@ -101,12 +104,22 @@ def pso(f: Union[str, Callable], bounds, n_particles: int = 64, max_iter: int = 
                 return np.fromiter((_f(row) for row in X), dtype=np.float64, count=X.shape[0])
     else:
         raise ValueError(f"beamkit.fit.pso: argument 'f' must be callable or a name, got {type(f).__name__}")
+    v_frac, v_lo, v_hi = -1.0, 0.0, 0.0
+    if v_init is not None:
+        if np.ndim(v_init) == 0:
+            v_frac = float(v_init)
+        else:
+            if len(v_init) != 2:
+                raise ValueError(f"beamkit.fit.pso: v_init must be a number or a pair (vmin, vmax), got {v_init!r}")
+            v_lo, v_hi = float(v_init[0]), float(v_init[1])
+            if not v_lo < v_hi:
+                raise ValueError(f"beamkit.fit.pso: v_init = ({v_lo}, {v_hi}) needs vmin < vmax")
     single = np.dtype(dtype) == np.float32
     if single and not isinstance(f, str):
         raise ValueError("beamkit.fit.pso: dtype=float32 is available for the built-in objectives only")
     d = _core.pso(func, lo.tolist(), hi.tolist(), int(n_particles), int(max_iter), int(max_evals), int(seed),
                   topology, int(ring_neighbors), velocity, float(w), -1.0 if w_end is None else float(w_end),
-                  float(c1), float(c2), float(phi1), float(phi2), boundary, float(v_max), -1.0 if v_init is None else float(v_init), float(tol), int(tol_iter),
+                  float(c1), float(c2), float(phi1), float(phi2), boundary, float(v_max), v_frac, v_lo, v_hi, float(tol), int(tol_iter),
                   float(target), int(restart_after), callback, single)
     return PsoResult(**d)
 

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from typing import Callable, Optional, Union, Any
+from typing import Callable, Optional, Tuple, Union, Any
 
 import numpy as np
 
@@ -41,7 +41,7 @@ class NelderMeadResult:
 def pso(f: Union[str, Callable[..., Any]], bounds: Any, n_particles: int = ..., max_iter: int = ..., seed: int = ...,
         vectorized: bool = ..., topology: str = ..., velocity: str = ..., boundary: str = ..., w: float = ...,
         w_end: Optional[float] = ..., c1: float = ..., c2: float = ..., phi1: float = ..., phi2: float = ...,
-        ring_neighbors: int = ..., v_max: float = ..., v_init: Optional[float] = ..., max_evals: int = ..., tol: float = ..., tol_iter: int = ...,
+        ring_neighbors: int = ..., v_max: float = ..., v_init: Union[None, float, Tuple[float, float]] = ..., max_evals: int = ..., tol: float = ..., tol_iter: int = ...,
         target: float = ..., restart_after: int = ..., callback: Optional[Callable[[int, float, np.ndarray], Optional[bool]]] = ...,
         dtype: Any = ...) -> PsoResult: ...
 def least_squares(fun: Callable[[np.ndarray], Any], x0: Any, bounds: Any = ..., absolute_sigma: bool = ...,

@@ -14,7 +14,8 @@
 // Every random number is a pure function of (seed, iteration, particle, dimension) -- Philox4x32-10 in
 // the CounterRng layout, stream = (iteration, particle), word d for dimension d (its 16-bit halves give
 // r1, r2) -- and personal bests are double-buffered: a fixed seed gives the same swarm, bit for bit, on
-// any thread count and backend.
+// any thread count and backend. The state is stored particle-minor, [dim][particles padded to a
+// multiple of the lane count], so that the host kernels vectorise over particles (pso_kernels.hpp).
 #pragma once
 #include <beamkit/core/error.hpp>
 #include <beamkit/core/kokkos_compat.hpp>
@@ -51,6 +52,9 @@ struct PsoOptions {
   Boundary boundary = Boundary::reflect;
   double v_max = 0.5;             ///< velocity clamp as a fraction of (hi - lo); <= 0: none
   double v_init = -1;             ///< initial |v| <= v_init (hi - lo); < 0: v ~ U(lo - x, hi - x) (SPSO 2011)
+  /// If v_init_min < v_init_max: initial velocities uniform in [v_init_min, v_init_max) in absolute
+  /// units, every dimension (pyswarms' generate_velocity; its default without a clamp is [0, 1)).
+  double v_init_min = 0, v_init_max = 0;
   double tol = 0;                 ///< stop if the best improved by <= tol over tol_iter iterations
   int tol_iter = 0;               ///< 0: tolerance test off
   double target = -std::numeric_limits<double>::infinity();  ///< stop once best <= target
@@ -82,6 +86,7 @@ template <class ExecSpace, class Real> class Swarm {
 public:
   using mem = typename ExecSpace::memory_space;
   using Batch = std::function<void(HostView2<const Real> x, HostView1<Real> f)>;
+  static constexpr int lanes = detail::pso_lanes<ExecSpace>();  ///< particles per work item
 
   /// \param lo, hi  [dim] box bounds (lo < hi, finite)
   Swarm(const ExecSpace& space, const std::vector<double>& lo, const std::vector<double>& hi, const PsoOptions& o)
@@ -103,18 +108,23 @@ public:
     check::non_negative(o.tol_iter, where, "tol_iter");
     check::non_negative(o.restart_after, where, "restart_after");
     check::finite(o.v_init, where, "v_init");
+    check::finite(o.v_init_min, where, "v_init_min");
+    check::finite(o.v_init_max, where, "v_init_max");
+    if (o.v_init_max < o.v_init_min)
+      fail(errc::invalid_argument, where, cat("initial velocity range: v_init_min ", o.v_init_min, " > v_init_max ", o.v_init_max));
     for (double c : {o.w, o.c1, o.c2, o.phi1, o.phi2}) check::finite(c, where, "PSO coefficient");
     if (o.velocity == VelocityRule::constriction && !(o.phi1 + o.phi2 > 4))
       fail(errc::invalid_argument, where, cat("constriction needs phi1 + phi2 > 4, got ", o.phi1 + o.phi2));
-    const int n = o.n_particles;
+    const int n = o.n_particles, np = (n + lanes - 1) / lanes * lanes;
     m_n = n;
-    m_x = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_x"), n, m_dim);
-    m_v = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_v"), n, m_dim);
+    m_np = np;
+    m_x = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_x"), m_dim, np);
+    m_v = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_v"), m_dim, np);
     for (int k = 0; k < 2; ++k) {
-      m_px[k] = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_pbest_x"), n, m_dim);
-      m_pf[k] = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_pbest_f"), n);
+      m_px[k] = View2<Real, mem>(BEAMKIT_LABEL("fit", "pso_pbest_x"), m_dim, np);
+      m_pf[k] = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_pbest_f"), np);
     }
-    m_f = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_f"), n);
+    m_f = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_f"), np);
     m_lo = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_lo"), m_dim);
     m_hi = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_hi"), m_dim);
     m_vmax = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_vmax"), m_dim);
@@ -142,14 +152,13 @@ public:
   /// Optimise a device objective: move + evaluate + personal best in one kernel per iteration.
   template <class Objective> PsoResult run_device(const Objective& obj, const PsoCallback& cb = {}) {
     init();
-    Kokkos::parallel_for("beamkit::fit::pso_eval", policy(),
-                         detail::PsoEval<ExecSpace, Real, Objective>{m_x, m_f, obj, m_dim});
+    Kokkos::parallel_for("beamkit::fit::pso_eval", group_policy(),
+                         detail::PsoEval<ExecSpace, Real, Objective, lanes>{m_x, m_f, obj, m_dim});
     first_best();
     return loop(cb, [&](const detail::StepParams<Real>& s) {
-      detail::PsoMove<ExecSpace, Real, Objective, true> k{m_x,     m_v,     m_px[m_cur], m_px[1 - m_cur],
-                                                          m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax,
-                                                          obj,     s};
-      Kokkos::parallel_for("beamkit::fit::pso_step", policy(), k);
+      detail::PsoMove<ExecSpace, Real, Objective, true, lanes> k{
+          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, obj, s};
+      Kokkos::parallel_for("beamkit::fit::pso_step", group_policy(), k);
     });
   }
 
@@ -159,9 +168,9 @@ public:
     evaluate_batch(batch);
     first_best();
     return loop(cb, [&](const detail::StepParams<Real>& s) {
-      detail::PsoMove<ExecSpace, Real, detail::PsoNoObjective, false> k{
+      detail::PsoMove<ExecSpace, Real, detail::PsoNoObjective, false, lanes> k{
           m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, {}, s};
-      Kokkos::parallel_for("beamkit::fit::pso_move", policy(), k);
+      Kokkos::parallel_for("beamkit::fit::pso_move", group_policy(), k);
       evaluate_batch(batch);
       Kokkos::parallel_for("beamkit::fit::pso_best", policy(),
                            detail::PsoBest<ExecSpace, Real>{m_x, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_f,
@@ -175,12 +184,20 @@ public:
 
   int dim() const { return m_dim; }
   int n_particles() const { return m_n; }
-  /// Current positions [n][dim] (device memory).
+  /// Current positions, particle-minor: [dim][n_particles rounded up to `lanes`] (device memory;
+  /// columns >= n_particles are padding).
   View2<const Real, mem> positions() const { return m_x; }
 
 private:
+  // one particle per work item (over the padded count)
   Kokkos::RangePolicy<ExecSpace> policy() const {
-    Kokkos::RangePolicy<ExecSpace> p(m_space, 0, m_n);
+    Kokkos::RangePolicy<ExecSpace> p(m_space, 0, m_np);
+    if (m_chunk > 0) p = p.set_chunk_size(m_chunk);
+    return p;
+  }
+  // one group of `lanes` particles per work item
+  Kokkos::RangePolicy<ExecSpace> group_policy() const {
+    Kokkos::RangePolicy<ExecSpace> p(m_space, 0, m_np / lanes);
     if (m_chunk > 0) p = p.set_chunk_size(m_chunk);
     return p;
   }
@@ -188,13 +205,23 @@ private:
   void init(int keep = -1, int iteration = 0) {
     Kokkos::parallel_for("beamkit::fit::pso_init", policy(),
                          detail::PsoInit<ExecSpace, Real>{m_x, m_v, m_px[m_cur], m_pf[m_cur], m_lo, m_hi, m_dim,
-                                                          keep, iteration, m_opt.seed, Real(m_opt.v_init)});
+                                                          keep, iteration, m_opt.seed, Real(m_opt.v_init),
+                                                          m_opt.v_init_min < m_opt.v_init_max,
+                                                          Real(m_opt.v_init_min), Real(m_opt.v_init_max)});
   }
 
+  // The batch sees the real particles as rows, [n][dim]; padding particles get cost +inf.
   void evaluate_batch(const Batch& batch) {
     Kokkos::deep_copy(m_space, m_x_h, m_x);
     m_space.fence();
-    batch(HostView2<const Real>(m_x_h), HostView1<Real>(m_f_h));
+    if (m_xb_h.extent(0) != std::size_t(m_n)) {
+      m_xb_h = HostView2<Real>(BEAMKIT_LABEL("fit", "pso_batch_x"), m_n, m_dim);
+      m_fb_h = HostView1<Real>(BEAMKIT_LABEL("fit", "pso_batch_f"), m_n);
+    }
+    for (int i = 0; i < m_n; ++i)
+      for (int d = 0; d < m_dim; ++d) m_xb_h(i, d) = m_x_h(d, i);
+    batch(HostView2<const Real>(m_xb_h), m_fb_h);
+    for (int i = 0; i < m_np; ++i) m_f_h(i) = i < m_n ? m_fb_h(i) : Kokkos::Experimental::infinity<Real>::value;
     Kokkos::deep_copy(m_space, m_f, m_f_h);
   }
 
@@ -218,10 +245,9 @@ private:
   }
 
   void best_position(int g, std::vector<double>& x) {
-    auto row = Kokkos::subview(m_px[m_cur], g, Kokkos::ALL());
-    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), row);
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_px[m_cur]);  // no copy on host spaces
     x.resize(m_dim);
-    for (int d = 0; d < m_dim; ++d) x[d] = double(h(d));
+    for (int d = 0; d < m_dim; ++d) x[d] = double(h(d, g));
   }
 
   template <class Step> PsoResult loop(const PsoCallback& cb, const Step& step) {
@@ -299,11 +325,13 @@ private:
 
   ExecSpace m_space;
   PsoOptions m_opt;
-  int m_dim, m_n = 0, m_cur = 0, m_chunk = 0, m_vn_rows = 1, m_vn_cols = 1;
-  View2<Real, mem> m_x, m_v, m_px[2];
+  int m_dim, m_n = 0, m_np = 0, m_cur = 0, m_chunk = 0, m_vn_rows = 1, m_vn_cols = 1;
+  View2<Real, mem> m_x, m_v, m_px[2];  // [dim][np]
   View1<Real, mem> m_pf[2], m_f, m_lo, m_hi, m_vmax;
   typename View2<Real, mem>::host_mirror_type m_x_h;
   typename View1<Real, mem>::host_mirror_type m_f_h, m_pf_h;
+  HostView2<Real> m_xb_h;  // [n][dim] for the batch evaluator
+  HostView1<Real> m_fb_h;
 };
 
 /// Minimise a device objective (functor `Real operator()(const Point<Real>&) const`) over the box

@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// PSO kernels: one work item per particle. Personal bests are double-buffered (read generation `c`,
-// write generation `n`) so that the velocity update of particle i may read its neighbours' bests
-// while they are being replaced -- no races, no atomics, and the result does not depend on the
-// order in which particles are processed (hence on the thread count or backend).
+// PSO kernels. The swarm is stored particle-minor ("SoA"): X(d, i) is coordinate d of particle i, so
+// that one work item can move and evaluate a group of L consecutive particles with the particle as the
+// innermost (vector) loop: L = 8 on host spaces (the lanes of two AVX2 registers in double, one in
+// float), L = 1 on devices (one particle per thread; SoA makes the accesses coalesced). The particle
+// count is padded to a multiple of L; the padding particles are moved and evaluated like the others
+// but never read by real ones nor by the best scans.
+// Personal bests are double-buffered (read generation `c`, write generation `n`) so that the velocity
+// update of particle i may read its neighbours' bests while they are being replaced -- no races, no
+// atomics, and the result does not depend on the order in which particles are processed (hence on the
+// thread count or the backend): every group of particles runs the same code, and every lane the same
+// operations in the same order as the one-particle code (the reproducibility tests compare the fused
+// kernel with the host batch path and with chunked/serial runs).
 #pragma once
 #include <beamkit/core/kokkos_compat.hpp>
 #include <beamkit/core/random.hpp>
 #include <beamkit/core/types.hpp>
+#include <beamkit/core/vector_loop.hpp>
 #include <beamkit/fit/objectives.hpp>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 
 namespace beamkit::fit::detail {
 
 enum class TopoId : int { global = 0, ring = 1, von_neumann = 2 };
 enum class BoundId : int { reflect = 0, clamp = 1, wrap = 2 };
+
+/// Particles per work item: vector lanes on host spaces, one particle per thread on devices.
+template <class ExecSpace> constexpr int pso_lanes() { return beamkit::detail::is_host_space<ExecSpace>::value ? 8 : 1; }
 
 /// Scalar parameters of one PSO step (POD, copied into the kernel).
 template <class Real> struct StepParams {
@@ -36,40 +50,41 @@ template <class Real> KOKKOS_INLINE_FUNCTION Real u01(CounterRng& r) {
   return Real(double(r.next_u32()) * 0x1.0p-32);  // [0, 1); 32 bits are plenty for PSO coefficients
 }
 
-/// NB consecutive Philox4x32-10 blocks (counters block0 .. block0 + NB - 1 on `stream`, the layout of
-/// CounterRng) computed lane-wise so that the compiler can vectorise across blocks; out[4 k + j] is
-/// word j of block k -- the same numbers CounterRng(seed, stream, block0) draws in sequence.
-template <int NB>
-KOKKOS_INLINE_FUNCTION void philox_blocks(const std::uint32_t key[2], std::uint64_t block0, std::uint64_t stream,
-                                          std::uint32_t* out) {
+/// Philox4x32-10 block `block` of the streams (iteration, particle p0 + p) for the L lanes p, computed
+/// lane-wise (the lanes vectorise): out[j][p] is word j of that block -- draw 4 block + j of
+/// CounterRng(seed, stream_id(iteration, p0 + p)).
+template <int L>
+KOKKOS_FORCEINLINE_FUNCTION void philox_lanes(const std::uint32_t key[2], std::uint64_t block, int p0, int iteration,
+                                              std::uint32_t out[4][L]) {
   using u32 = std::uint32_t;
   using u64 = std::uint64_t;
   constexpr u32 M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
-  u32 c0[NB], c1[NB], c2[NB], c3[NB];
-  for (int k = 0; k < NB; ++k) {
-    c0[k] = u32(block0 + u64(k));
-    c1[k] = u32((block0 + u64(k)) >> 32);
-    c2[k] = u32(stream);
-    c3[k] = u32(stream >> 32);
+  u32 c0[L], c1[L], c2[L], c3[L];
+  for (int p = 0; p < L; ++p) {
+    c0[p] = u32(block);
+    c1[p] = u32(block >> 32);
+    c2[p] = u32(p0 + p);
+    c3[p] = u32(iteration);
   }
   u32 k0 = key[0], k1 = key[1];
   for (int rnd = 0; rnd < 10; ++rnd) {
-    for (int k = 0; k < NB; ++k) {
-      const u64 p0 = u64(M0) * c0[k], p1 = u64(M1) * c2[k];
-      const u32 n0 = u32(p1 >> 32) ^ c1[k] ^ k0, n1 = u32(p1), n2 = u32(p0 >> 32) ^ c3[k] ^ k1, n3 = u32(p0);
-      c0[k] = n0;
-      c1[k] = n1;
-      c2[k] = n2;
-      c3[k] = n3;
+    BEAMKIT_PRAGMA_SIMD
+    for (int p = 0; p < L; ++p) {
+      const u64 q0 = u64(M0) * c0[p], q1 = u64(M1) * c2[p];
+      const u32 n0 = u32(q1 >> 32) ^ c1[p] ^ k0, n1 = u32(q1), n2 = u32(q0 >> 32) ^ c3[p] ^ k1, n3 = u32(q0);
+      c0[p] = n0;
+      c1[p] = n1;
+      c2[p] = n2;
+      c3[p] = n3;
     }
     k0 += W0;
     k1 += W1;
   }
-  for (int k = 0; k < NB; ++k) {
-    out[4 * k] = c0[k];
-    out[4 * k + 1] = c1[k];
-    out[4 * k + 2] = c2[k];
-    out[4 * k + 3] = c3[k];
+  for (int p = 0; p < L; ++p) {
+    out[0][p] = c0[p];
+    out[1][p] = c1[p];
+    out[2][p] = c2[p];
+    out[3][p] = c3[p];
   }
 }
 
@@ -77,6 +92,7 @@ KOKKOS_INLINE_FUNCTION void philox_blocks(const std::uint32_t key[2], std::uint6
 template <class Real, class F>
 KOKKOS_INLINE_FUNCTION int neighbour_best(const StepParams<Real>& s, const F& pf, int i) {
   if (s.topo == TopoId::global) return s.gbest;
+  if (i >= s.n) return i;  // padding particle: follows its own best only
   int best = i;
   Real bf = pf(i);
   if (s.topo == TopoId::ring) {
@@ -105,17 +121,36 @@ struct PsoNoObjective {
   template <class Real> KOKKOS_INLINE_FUNCTION Real operator()(const Point<Real>&) const { return Real(0); }
 };
 
+/// Does the objective have a lane form `lanes<L>(const Real* x, int stride, int dim, Real* out)`
+/// (out[p] = cost of the particle whose coordinate d is x[d * stride + p])?
+template <class O, class Real, int L, class = void> struct has_lanes : std::false_type {};
+template <class O, class Real, int L>
+struct has_lanes<O, Real, L,
+                 std::void_t<decltype(std::declval<const O&>().template lanes<L>(
+                     std::declval<const Real*>(), 0, 0, std::declval<Real*>()))>> : std::true_type {};
+
+/// Costs of L consecutive particles of a particle-minor swarm: the objective's lane form if it has
+/// one (the built-ins: identical numbers, vectorised over the particles), else one call per particle.
+template <int L, class Real, class Objective>
+KOKKOS_FORCEINLINE_FUNCTION void eval_lanes(const Objective& obj, const Real* x, int stride, int dim, Real* out) {
+  if constexpr (has_lanes<Objective, Real, L>::value) {
+    obj.template lanes<L>(x, stride, dim, out);
+  } else {
+    for (int p = 0; p < L; ++p) out[p] = obj(Point<Real>{x + p, dim, stride});
+  }
+}
+
 /// One synchronous PSO move of every particle, optionally fused with the evaluation of a device
-/// objective and the personal-best update (Eval = true), in a single kernel over particles:
+/// objective and the personal-best update (Eval = true), in a single kernel over groups of L particles:
 ///   inertia:       v <- w v + c1 r1 (p_i - x) + c2 r2 (p_l - x)
 ///   constriction:  v <- chi (v + phi1 r1 (p_i - x) + phi2 r2 (p_l - x))
 ///   x <- x + v, then the walls: reflect (mirror at the wall, reverse v), clamp (stop at the wall,
-///   v = 0) or wrap (periodic); l = best particle of i's neighbourhood.
+///   v = 0) or wrap (periodic); l = best particle of i's neighbourhood. r1, r2: the 16-bit halves of
+///   word d of the stream (iteration, i) (Philox block d / 4).
 /// (Kennedy & Eberhart 1995; Shi & Eberhart 1998; Clerc & Kennedy, IEEE TEC 6 (2002) 58.)
-template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMove {
+template <class ExecSpace, class Real, class Objective, bool Eval, int L> struct PsoMove {
   using mem = typename ExecSpace::memory_space;
-  static constexpr int kChunk = 16;  // dimensions per batch of random numbers
-  View2<Real, mem> x, v;
+  View2<Real, mem> x, v;  // [dim][np]
   View2<const Real, mem> pxc;
   View2<Real, mem> pxn;
   View1<const Real, mem> pfc;
@@ -124,76 +159,91 @@ template <class ExecSpace, class Real, class Objective, bool Eval> struct PsoMov
   Objective obj;
   StepParams<Real> s;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int i) const {
-    const int l = neighbour_best(s, pfc, i);
-    const std::uint64_t stream = stream_id(s.iteration, i);
-    const std::uint32_t key[2] = {std::uint32_t(s.seed), std::uint32_t(s.seed >> 32)};
-    if (s.bound == BoundId::reflect) move<BoundId::reflect>(i, l, stream, key);
-    else if (s.bound == BoundId::clamp) move<BoundId::clamp>(i, l, stream, key);
-    else move<BoundId::wrap>(i, l, stream, key);
+  KOKKOS_INLINE_FUNCTION void operator()(const int g) const {
+    const int i0 = g * L;
+    if (s.topo == TopoId::global) dispatch<true>(i0);
+    else dispatch<false>(i0);
     if (Eval) {
-      const Real fi = sane(obj(Point<Real>{&x(i, 0), s.dim}));
-      f(i) = fi;
-      update_best(i, fi);
+      Real fv[L];
+      eval_lanes<L>(obj, &x(0, i0), int(x.extent(1)), s.dim, fv);
+      update_best(i0, fv);
     }
   }
-  // The wall rule is a template parameter so that the loop over dimensions is branch-free
-  // (vectorisable); rows are contiguous (LayoutRight).
-  template <BoundId B>
-  KOKKOS_INLINE_FUNCTION void move(const int i, const int l, const std::uint64_t stream,
-                                   const std::uint32_t key[2]) const {
-    Real* xr = &x(i, 0);
-    Real* vr = &v(i, 0);
-    const Real* pi_ = &pxc(i, 0);
-    const Real* pl = &pxc(l, 0);
-    for (int d0 = 0; d0 < s.dim; d0 += kChunk) {
-      // 2 uniforms per dimension with 16-bit resolution, r = (k + 1/2) / 2^16: dimension d uses word
-      // d of CounterRng(seed, stream) (Philox block d / 4), low half -> r1, high half -> r2. The blocks
-      // are generated kChunk/4 at a time in independent lanes, then a branch-free update follows.
-      std::uint32_t r[kChunk];
-      philox_blocks<kChunk / 4>(key, std::uint64_t(d0 / 4), stream, r);
-      const int nd = s.dim - d0 < kChunk ? s.dim - d0 : kChunk;
-      // (1) velocity and free move, no control flow: vectorises
+  template <bool Global> KOKKOS_INLINE_FUNCTION void dispatch(const int i0) const {
+    if (s.bound == BoundId::reflect) move<BoundId::reflect, Global>(i0);
+    else if (s.bound == BoundId::clamp) move<BoundId::clamp, Global>(i0);
+    else move<BoundId::wrap, Global>(i0);
+  }
+  // Dimension-outer, particle-inner: the lane loop has no control flow (every wall rule is computed
+  // as a candidate and selected), so it vectorises; the wall rule and the topology are template
+  // parameters.
+  template <BoundId B, bool Global> KOKKOS_INLINE_FUNCTION void move(const int i0) const {
+    const std::uint32_t key[2] = {std::uint32_t(s.seed), std::uint32_t(s.seed >> 32)};
+    int l[L];
+    for (int p = 0; p < L; ++p) l[p] = Global ? s.gbest : neighbour_best(s, pfc, i0 + p);
+    for (int d0 = 0; d0 < s.dim; d0 += 4) {
+      std::uint32_t r[4][L];
+      philox_lanes<L>(key, std::uint64_t(d0 / 4), i0, s.iteration, r);
+      const int nd = s.dim - d0 < 4 ? s.dim - d0 : 4;
       for (int j = 0; j < nd; ++j) {
         const int d = d0 + j;
-        const Real r1 = (Real(int(r[j] & 0xFFFFu)) + Real(0.5)) * Real(0x1.0p-16),
-                   r2 = (Real(int(r[j] >> 16)) + Real(0.5)) * Real(0x1.0p-16);
-        const Real xi = xr[d], vm = vmax(d);
-        const Real vi = s.w * vr[d] + s.c1 * r1 * (pi_[d] - xi) + s.c2 * r2 * (pl[d] - xi);
-        const Real vc = vi < -vm ? -vm : (vm < vi ? vm : vi);
-        const Real vf = vm > Real(0) ? vc : vi;
-        vr[d] = vf;
-        xr[d] = xi + vf;
-      }
-      // (2) the walls, for the (few) coordinates that left the box
-      for (int j = 0; j < nd; ++j) {
-        const int d = d0 + j;
-        const Real lo_d = lo(d), hi_d = hi(d);
-        Real xn = xr[d];
-        if (xn >= lo_d && xn <= hi_d) continue;
-        Real vi = vr[d];
-        if (B == BoundId::reflect) {
-          xn = xn > hi_d ? hi_d - (xn - hi_d) : lo_d + (lo_d - xn);
-          vi = -vi;
-        } else if (B == BoundId::clamp) {
-          vi = Real(0);
-        } else {  // wrap: periodic image, t in [0, 1)
-          const Real range = hi_d - lo_d, t = (xn - lo_d) / range;
-          xn = lo_d + (t - kmath::floor(t)) * range;
+        Real* xr = &x(d, i0);
+        Real* vr = &v(d, i0);
+        const Real* pr = &pxc(d, i0);
+        const Real lo_d = lo(d), hi_d = hi(d), vm = vmax(d), range = hi_d - lo_d;
+        const Real gl = pxc(d, l[0]);
+        const std::uint32_t* rj = r[j];
+        BEAMKIT_PRAGMA_SIMD
+        for (int p = 0; p < L; ++p) {
+          // 2 uniforms with 16-bit resolution, (k + 1/2) / 2^16: low half -> r1, high half -> r2
+          const Real r1 = (Real(int(rj[p] & 0xFFFFu)) + Real(0.5)) * Real(0x1.0p-16),
+                     r2 = (Real(int(rj[p] >> 16)) + Real(0.5)) * Real(0x1.0p-16);
+          const Real xi = xr[p], pl = Global ? gl : pxc(d, l[p]);
+          const Real vi = s.w * vr[p] + s.c1 * r1 * (pr[p] - xi) + s.c2 * r2 * (pl - xi);
+          const Real vc = select(vi < -vm, -vm, select(vm < vi, vm, vi));
+          const Real vf = select(vm > Real(0), vc, vi);
+          const Real xn = xi + vf;
+          // the walls, for coordinates that left the box (computed for all, then selected by bit
+          // blends, see select())
+          const bool inside = (xn >= lo_d) & (xn <= hi_d);
+          Real xw, vw;
+          if (B == BoundId::reflect) {
+            xw = select(xn > hi_d, hi_d - (xn - hi_d), lo_d + (lo_d - xn));
+            vw = -vf;
+          } else if (B == BoundId::clamp) {
+            xw = xn;
+            vw = Real(0);
+          } else {  // wrap: periodic image, t in [0, 1)
+            const Real t = (xn - lo_d) / range;
+            xw = lo_d + (t - floor_exact(t)) * range;
+            vw = vf;
+          }
+          xw = select(xw < lo_d, lo_d, select(hi_d < xw, hi_d, xw));  // a step longer than the box: stop at the far wall
+          xr[p] = select(inside, xn, xw);
+          vr[p] = select(inside, vf, vw);
         }
-        xr[d] = kmath::clamp(xn, lo_d, hi_d);  // a step longer than the box: stop at the far wall
-        vr[d] = vi;
       }
     }
   }
-  KOKKOS_INLINE_FUNCTION void update_best(int i, Real fi) const {
-    const bool better = fi < pfc(i);
-    pfn(i) = better ? fi : pfc(i);
-    for (int d = 0; d < s.dim; ++d) pxn(i, d) = better ? x(i, d) : pxc(i, d);
+  KOKKOS_INLINE_FUNCTION void update_best(const int i0, const Real* fv) const {
+    bool better[L];
+    for (int p = 0; p < L; ++p) {
+      const Real fi = sane(fv[p]), fc = pfc(i0 + p);
+      better[p] = fi < fc;
+      f(i0 + p) = fi;
+      pfn(i0 + p) = better[p] ? fi : fc;
+    }
+    for (int d = 0; d < s.dim; ++d) {
+      const Real* xr = &x(d, i0);
+      const Real* pr = &pxc(d, i0);
+      Real* qr = &pxn(d, i0);
+      BEAMKIT_PRAGMA_SIMD
+      for (int p = 0; p < L; ++p) qr[p] = better[p] ? xr[p] : pr[p];
+    }
   }
 };
 
-/// Personal-best update after a host (batch) evaluation wrote f.
+/// Personal-best update after a host (batch) evaluation wrote f; one particle per work item.
 template <class ExecSpace, class Real> struct PsoBest {
   using mem = typename ExecSpace::memory_space;
   View2<const Real, mem> x, pxc;
@@ -205,45 +255,52 @@ template <class ExecSpace, class Real> struct PsoBest {
     const Real fi = sane(f(i));
     const bool better = fi < pfc(i);
     pfn(i) = better ? fi : pfc(i);
-    for (int d = 0; d < dim; ++d) pxn(i, d) = better ? x(i, d) : pxc(i, d);
+    for (int d = 0; d < dim; ++d) pxn(d, i) = better ? x(d, i) : pxc(d, i);
   }
 };
 
-/// (Re)initialise particles uniformly in the box, velocities uniform in [lo - x, hi - x] (SPSO 2011)
-/// or in [-v_init, v_init] (hi - lo),
+/// (Re)initialise particles uniformly in the box, velocities uniform in [lo - x, hi - x] (SPSO 2011),
+/// in [-v_init, v_init] (hi - lo), or in the absolute range [va, vb) (pyswarms' generate_velocity);
 /// personal best = the new position with cost +inf (accepted at the first evaluation). `keep` is a
-/// particle left untouched (the incumbent best at a restart), -1 for none.
+/// particle left untouched (the incumbent best at a restart), -1 for none. One particle per work item.
 template <class ExecSpace, class Real> struct PsoInit {
   using mem = typename ExecSpace::memory_space;
-  View2<Real, mem> x, v, px;
+  View2<Real, mem> x, v, px;  // [dim][np]
   View1<Real, mem> pf;
   View1<const Real, mem> lo, hi;
   int dim, keep, iteration;
   std::uint64_t seed;
   Real v_init;  ///< < 0: v ~ U(lo - x, hi - x); else v ~ U(-v_init, v_init) (hi - lo)
+  bool v_abs;   ///< v ~ U(va, vb) instead
+  Real va, vb;
   KOKKOS_INLINE_FUNCTION void operator()(const int i) const {
     if (i == keep) return;
     CounterRng rng(seed, stream_id(iteration, i, 0x80000000u));
     for (int d = 0; d < dim; ++d) {
       const Real r = hi(d) - lo(d);
       const Real xi = lo(d) + u01<Real>(rng) * r;
-      x(i, d) = kmath::clamp(xi, lo(d), hi(d));
+      x(d, i) = kmath::clamp(xi, lo(d), hi(d));
       const Real u = u01<Real>(rng);
-      v(i, d) = v_init < Real(0) ? (lo(d) - xi) + u * r : v_init * r * (Real(2) * u - Real(1));
-      px(i, d) = x(i, d);
+      v(d, i) = v_abs ? va + u * (vb - va)
+                      : (v_init < Real(0) ? (lo(d) - xi) + u * r : v_init * r * (Real(2) * u - Real(1)));
+      px(d, i) = x(d, i);
     }
     pf(i) = Kokkos::Experimental::infinity<Real>::value;
   }
 };
 
-/// Evaluate a device objective on every particle (the initial swarm).
-template <class ExecSpace, class Real, class Objective> struct PsoEval {
+/// Evaluate a device objective on every particle (the initial swarm), L particles per work item.
+template <class ExecSpace, class Real, class Objective, int L> struct PsoEval {
   using mem = typename ExecSpace::memory_space;
-  View2<const Real, mem> x;
+  View2<const Real, mem> x;  // [dim][np]
   View1<Real, mem> f;
   Objective obj;
   int dim;
-  KOKKOS_INLINE_FUNCTION void operator()(const int i) const { f(i) = sane(obj(Point<Real>{&x(i, 0), dim})); }
+  KOKKOS_INLINE_FUNCTION void operator()(const int g) const {
+    Real fv[L];
+    eval_lanes<L>(obj, &x(0, g * L), int(x.extent(1)), dim, fv);
+    for (int p = 0; p < L; ++p) f(g * L + p) = sane(fv[p]);
+  }
 };
 
 }  // namespace beamkit::fit::detail
