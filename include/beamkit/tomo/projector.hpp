@@ -279,10 +279,14 @@ struct BackProjectFunctor {
     const int n = m_n, ndet = m_ndet;
     acc_view acc(team.team_scratch(0), std::size_t(rows_per_team) * std::size_t(n));
     part_view part(team.team_scratch(0), std::size_t(rows_per_team) * std::size_t(n));
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
-      Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
-      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n), [&](const int c) { ap[c] = 0; });
-    });
+    // One chunk of angles (the subsets of OSEM and friends): the float partial sums are the result, no
+    // double pass (the same values: Acc(part) * scale either way).
+    const bool one_chunk = m_nang <= chunk;
+    if (!one_chunk)
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
+        Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
+        Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n), [&](const int c) { ap[c] = 0; });
+      });
     for (int a0 = 0; a0 < m_nang; a0 += chunk) {
       const int a1 = kmath::min(m_nang, a0 + chunk);
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
@@ -396,11 +400,19 @@ struct BackProjectFunctor {
           }
         });
       }
+      if (one_chunk) break;
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
         Real* pp = part.data() + std::size_t(rr) * std::size_t(n);
         Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
         vector_for<ExecSpace>(team, 0, n, [&](const int c) { ap[c] += Acc(pp[c]); });
       });
+    }
+    if (one_chunk) {
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
+        const Real* pp = part.data() + std::size_t(rr) * std::size_t(n);
+        vector_for<ExecSpace>(team, 0, n, [&](const int c) { m_img(s, r0 + rr, c) = Real(Acc(pp[c]) * Acc(m_scale)); });
+      });
+      return;
     }
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
       const Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);

@@ -112,6 +112,26 @@ inline void project(float* out, const float* lines, int n, int n_lines, float t0
           const __m256 dv = _mm256_add_ps(_mm256_set1_ps(float(d)), iota);
           const float d_lo = float(d + j_min), d_hi = float(d + 7 - j_min);
           __m256 sum = _mm256_load_ps(part + 8 * v);
+          // t is affine in the line, so its extremes over the pass are at the first or last line: if both
+          // are inside the fast region, so is every line of the pass (the per-line checks are skipped)
+          const float a_min = std::fma(d_lo, dd, tk[0]), a_max = std::fma(d_hi, dd, tk[0]);
+          const float b_min = std::fma(d_lo, dd, tk[m - 1]), b_max = std::fma(d_hi, dd, tk[m - 1]);
+          const float lo = a_min < b_min ? a_min : b_min, hi = a_max > b_max ? a_max : b_max;
+          if (lo >= 1.0f && hi < float(n) - 2.5f && hi + 1.0f + 14.0f <= float(n) - 1.0f) {
+            for (int j = 0; j < m; ++j) {
+              const __m256 t = _mm256_fmadd_ps(dv, ddv, _mm256_set1_ps(tk[j]));
+              const int base = int(std::fma(d_lo, dd, tk[j])) - 1;  // t >= 1: truncation = floor
+              const __m256i i0 = _mm256_cvttps_epi32(t);
+              const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
+              const float* line = line0 + std::size_t(j) * std::size_t(n);
+              __m256 lo_v, hi_v;
+              impl::taps(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8),
+                         _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo_v, hi_v);
+              sum = _mm256_add_ps(sum, _mm256_fmadd_ps(f, _mm256_sub_ps(hi_v, lo_v), lo_v));
+            }
+            _mm256_store_ps(part + 8 * v, sum);
+            continue;
+          }
           for (int j = 0; j < m; ++j) {
             const __m256 t = _mm256_fmadd_ps(dv, ddv, _mm256_set1_ps(tk[j]));
             sum = impl::line_taps(sum, line0 + std::size_t(j) * std::size_t(n), n, t, std::fma(d_lo, dd, tk[j]),
