@@ -118,6 +118,8 @@ void row_norms_squared(const ExecSpace& space, const AngleView& ang, const Cente
 /// With `use_t`, steep (y-dominant) angles work on a transposed copy `xt` of the image, so every ray walks
 /// contiguous rows (strided columns cost ~1.5x at 1024^2, where a column spans 1024 cache lines); the
 /// copy is made when the dominance changes along `order`, so use it when that is rare.
+/// On AVX2 hosts, float rays walking rows take the gather-free kernels simd_fp::art_dot / art_update
+/// (detail/forward_simd.hpp): the same rays, weights and pixels, computed 8 rays / 8 pixels at a time.
 template <class ExecSpace, class Real, class ImageView, class BView, class AngleView, class CenterView, class NormView,
           class OrderView>
 void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, bool use_t, const BView& b,

@@ -14,7 +14,9 @@
 //
 // Work (P angles, N x N image, S slices): both directions do S*P*N*N interpolations, i.e.
 // 2 gathers + ~6 flops each. Both are gather-only: forward projection is ray-parallel, back-projection
-// pixel-parallel, neither needs atomics (each output element is owned by one thread).
+// pixel-parallel, neither needs atomics (each output element is owned by one thread). On AVX2 hosts the
+// float loops of both take gather-free paths (detail/forward_simd.hpp, detail/backproject_simd.hpp); the
+// portable loops below are the reference they are tested against and what double and devices run.
 #pragma once
 #include <beamkit/core/vector_loop.hpp>
 #include <cmath>
