@@ -118,11 +118,14 @@ void row_norms_squared(const ExecSpace& space, const AngleView& ang, const Cente
 /// With `use_t`, steep (y-dominant) angles work on a transposed copy `xt` of the image, so every ray walks
 /// contiguous rows (strided columns cost ~1.5x at 1024^2, where a column spans 1024 cache lines); the
 /// copy is made when the dominance changes along `order`, so use it when that is rare.
+/// On AVX2 hosts, float rays walking rows take the gather-free kernels simd_fp::art_dot / art_update
+/// (detail/forward_simd.hpp): the same rays, weights and pixels, computed 8 rays / 8 pixels at a time.
 template <class ExecSpace, class Real, class ImageView, class BView, class AngleView, class CenterView, class NormView,
           class OrderView>
 void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, bool use_t, const BView& b,
                const AngleView& ang, const CenterView& ctr, const NormView& rn2, const OrderView& order, Real relax) {
   constexpr int chunk = 128;
+  constexpr bool simd_art = simd_fp::available && is_host_space<ExecSpace>::value && std::is_same<Real, float>::value;
   const int S = int(x.extent(0)), n = int(x.extent(1)), nd = int(b.extent(2)), P = int(order.extent(0));
   const int nch_max = ((nd + 1) / 2 + chunk - 1) / chunk;
   const int conc = int(space.concurrency());
@@ -159,6 +162,30 @@ void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, 
               const int m_count = kmath::min(chunk, nrays - j * chunk);
               const int d_first = parity + 2 * j * chunk;
               const Real span = Real(m_count - 1) * dm;
+              auto line_missed = [&](Real tk) {
+                return kmath::max(tk, tk + span) < Real(-1) || kmath::min(tk, tk + span) > Real(n);
+              };
+              if constexpr (simd_art) {  // host AVX2, float, rows: the gather-free kernels (detail/forward_simd.hpp)
+                if (rows && simd_fp::art_usable(n)) {
+                  float dotv[chunk], cpad[chunk + 24];
+                  for (int m = 0; m < m_count; ++m) dotv[m] = 0;
+                  for (int k = 0; k < n; ++k) {
+                    const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;
+                    if (!line_missed(tk)) simd_fp::art_dot(dotv, img + std::size_t(k) * ls, n, tk, dm, m_count);
+                  }
+                  for (int m = 0; m < chunk + 24; ++m) cpad[m] = 0;
+                  for (int m = 0; m < m_count; ++m) {
+                    const int d = d_first + 2 * m;
+                    const Real nn = rn2(s, a, d);
+                    cpad[8 + m] = nn > Real(1e-12) ? relax * (Real(b(s, a, d)) - dotv[m] * rp.weight) / nn * rp.weight : Real(0);
+                  }
+                  for (int k = 0; k < n; ++k) {
+                    const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;
+                    if (!line_missed(tk)) simd_fp::art_update(img + std::size_t(k) * ls, n, tk, dm, cpad, m_count);
+                  }
+                  return;
+                }
+              }
               Real dot[chunk], coef[chunk];
               for (int m = 0; m < chunk; ++m) dot[m] = 0;
               for (int k = 0; k < n; ++k) {
@@ -272,11 +299,14 @@ public:
     m_all = angle_table<Real, Mem>(g.theta);
     m_r = Sino("beamkit::tomo::iter_r", S, std::size_t(P), std::size_t(n));
     m_t = Image("beamkit::tomo::iter_t", S, std::size_t(N), std::size_t(N));
+    // the forward projector's transposed copy for steep angles, kept instead of allocated per call
+    m_fpT = Image(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::iter_fp_transposed"), S,
+                  std::size_t(N), std::size_t(N));
     if (alg == "sirt") {
       m_rowsum = Sino("beamkit::tomo::iter_rowsum", S, std::size_t(P), std::size_t(n));
       m_colsum = Image("beamkit::tomo::iter_colsum", S, std::size_t(N), std::size_t(N));
       Kokkos::deep_copy(m_t, Real(1));
-      forward_project(m_space, m_t, m_all, m_ctr, m_rowsum);
+      forward_project(m_space, m_t, m_all, m_ctr, m_rowsum, m_fpT);
       Kokkos::deep_copy(m_r, Real(1));
       back_project(m_space, m_r, m_all, m_ctr, m_colsum, BackProjector::matched);
     }
@@ -328,7 +358,7 @@ public:
         gather_subset(m_rn2, sub, sub.rowsum);  // BART normalises rows by |a_i|^2
       } else {
         Kokkos::deep_copy(m_t, Real(1));
-        forward_project(m_space, m_t, sub.angles, m_ctr, sub.rowsum);
+        forward_project(m_space, m_t, sub.angles, m_ctr, sub.rowsum, m_fpT);
       }
       m_sub.push_back(sub);
     }
@@ -386,7 +416,7 @@ private:
 
   /// r = b - A x; returns ||r||.
   template <class SinoView> double residual(const SinoView& b, const Image& x) {
-    forward_project(m_space, x, m_all, m_ctr, m_r);
+    forward_project(m_space, x, m_all, m_ctr, m_r, m_fpT);
     Real* r = m_r.data();
     const auto* pb = b.data();
     each(m_r.span(), KOKKOS_LAMBDA(const std::int64_t i) { r[i] = Real(pb[i]) - r[i]; });
@@ -429,7 +459,7 @@ private:
     double gamma = dot(m_t, m_t);
     int it = 0;
     for (; it < m_opt.num_iter && gamma > 0; ++it) {
-      forward_project(m_space, m_p, m_all, m_ctr, m_q);  // q = A p
+      forward_project(m_space, m_p, m_all, m_ctr, m_q, m_fpT);  // q = A p
       const double qq = dot(m_q, m_q);
       if (!(qq > 0)) break;
       const Real alpha = Real(gamma / qq);
@@ -479,7 +509,7 @@ private:
     int it = 0;
     for (; it < m_opt.num_iter; ++it) {
       for (auto& sub : m_sub) {
-        forward_project(m_space, x, sub.angles, m_ctr, sub.ax);
+        forward_project(m_space, x, sub.angles, m_ctr, sub.ax, m_fpT);
         Real* r = sub.ax.data();
         const Real* pb = sub.b.data();
         const Real* R = sub.rowsum.data();
@@ -509,7 +539,7 @@ private:
     int it = 0;
     for (; it < m_opt.num_iter; ++it) {
       for (auto& sub : m_sub) {
-        forward_project(m_space, x, sub.angles, m_ctr, sub.ax);
+        forward_project(m_space, x, sub.angles, m_ctr, sub.ax, m_fpT);
         em_ratio(sub);
         back_project(m_space, sub.ax, sub.angles, m_ctr, m_t, BackProjector::matched);
         Real* px = x.data();
@@ -569,7 +599,7 @@ private:
     int it = 0;
     for (; it < m_opt.num_iter; ++it) {
       for (auto& sub : m_sub) {
-        forward_project(m_space, x, sub.angles, m_ctr, sub.ax);
+        forward_project(m_space, x, sub.angles, m_ctr, sub.ax, m_fpT);
         em_ratio(sub);
         back_project(m_space, sub.ax, sub.angles, m_ctr, m_t, BackProjector::matched);
         auto xv = x;
@@ -647,7 +677,7 @@ private:
                              py(s, r, cc) = ay;
                            });
       // dual step on the data term: y <- (y + c (rs A xbar - b)) / (1 + c)
-      forward_project(m_space, xb, m_all, m_ctr, m_q);
+      forward_project(m_space, xb, m_all, m_ctr, m_q, m_fpT);
       {
         Real* y = m_r.data();
         const Real* q = m_q.data();
@@ -695,6 +725,7 @@ private:
   View1<Real, Mem> m_ctr;
   Sino m_r, m_rowsum, m_q, m_rn2;
   Image m_colsum, m_t, m_p, m_u, m_py;
+  Image m_fpT;  // forward_project's workspace (transposed image)
   double m_beta = 1, m_delta = 1;
 };
 

@@ -14,13 +14,17 @@
 //
 // Work (P angles, N x N image, S slices): both directions do S*P*N*N interpolations, i.e.
 // 2 gathers + ~6 flops each. Both are gather-only: forward projection is ray-parallel, back-projection
-// pixel-parallel, neither needs atomics (each output element is owned by one thread).
+// pixel-parallel, neither needs atomics (each output element is owned by one thread). On AVX2 hosts the
+// float loops of both take gather-free paths (detail/forward_simd.hpp, detail/backproject_simd.hpp); the
+// portable loops below are the reference they are tested against and what double and devices run.
 #pragma once
 #include <beamkit/core/vector_loop.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <beamkit/tomo/geometry.hpp>
 #include <beamkit/tomo/detail/backproject_simd.hpp>
+#include <beamkit/tomo/detail/forward_simd.hpp>
 
 namespace beamkit::tomo {
 
@@ -62,6 +66,11 @@ KOKKOS_INLINE_FUNCTION void safe_range(Real t0, Real dt, int n, int hi, int& c0,
 /// the (value, difference) pairs below are only worth preparing when this is false.
 template <class ExecSpace, class Real>
 constexpr bool simd_back_projection = simd_bp::available && is_host_space<ExecSpace>::value && std::is_same<Real, float>::value;
+
+/// Whether the forward projector takes the gather-free host SIMD path (detail/forward_simd.hpp): float
+/// images on an AVX2 host space (lines of >= 16 pixels; shorter ones take the portable loop).
+template <class ExecSpace, class Real>
+constexpr bool simd_forward_projection = simd_fp::available && is_host_space<ExecSpace>::value && std::is_same<Real, float>::value;
 
 /// Two floats in one 64-bit word (the pair layout of BackProjectFunctor::m_pairs).
 KOKKOS_FORCEINLINE_FUNCTION std::uint64_t pack_pair(float lo, float hi) {
@@ -130,16 +139,23 @@ struct ForwardProjectFunctor {
   CenterView m_ctr;  // [S]
   int m_n, m_ndet, m_nang;
 
-  void run(const ExecSpace& space) const {
-    auto img = m_img;
-    auto imgT = m_imgT;
-    const int S = int(m_img.extent(0)), n = m_n;
-    Kokkos::parallel_for("beamkit::tomo::forward_project_transpose",
-                         Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(space, {0, 0, 0}, {S, n, n}, {1, 32, 32}),
-                         KOKKOS_LAMBDA(const int s, const int r, const int c) { imgT(s, c, r) = img(s, r, c); });
+  static constexpr bool use_simd = simd_forward_projection<ExecSpace, Real>;
+
+  /// \param steep whether some angle is y-dominant (then m_imgT must hold the image's shape: the
+  /// transposed copy is made first); otherwise m_imgT is not touched.
+  void run(const ExecSpace& space, bool steep) const {
+    if (steep) {
+      auto img = m_img;
+      auto imgT = m_imgT;
+      const int S = int(m_img.extent(0)), n = m_n;
+      Kokkos::parallel_for("beamkit::tomo::forward_project_transpose",
+                           Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(space, {0, 0, 0}, {S, n, n}, {1, 32, 32}),
+                           KOKKOS_LAMBDA(const int s, const int r, const int c) { imgT(s, c, r) = img(s, r, c); });
+    }
     policy_type pol(space, int(m_img.extent(0)) * m_nang, Kokkos::AUTO);
-    pol = pol.set_scratch_size(
-        0, Kokkos::PerTeam(acc_view::shmem_size(std::size_t(m_ndet)) + part_view::shmem_size(std::size_t(m_ndet))));
+    if (!(use_simd && simd_fp::usable(m_n)))
+      pol = pol.set_scratch_size(
+          0, Kokkos::PerTeam(acc_view::shmem_size(std::size_t(m_ndet)) + part_view::shmem_size(std::size_t(m_ndet))));
     Kokkos::parallel_for("beamkit::tomo::forward_project", pol, *this);
   }
 
@@ -165,6 +181,19 @@ struct ForwardProjectFunctor {
     const Real dk = -a_step * inv, dd = inv;
     const Real weight = Real(1) / ac.w;
     const int n = m_n, nd = m_ndet;
+    if constexpr (use_simd) {  // host AVX2, float: the gather-free loop, team threads over groups of rays
+      if (simd_fp::usable(n)) {
+        const Real* lines = xdom ? &m_img(s, 0, 0) : &m_imgT(s, 0, 0);
+        Real* out = &m_sino(s, a, 0);
+        // team threads (one on most hosts) over ray ranges, multiples of 8
+        const int parts = team.team_size(), per = ((nd + parts - 1) / parts + 7) / 8 * 8;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, parts), [&](const int g) {
+          const int d0 = kmath::min(nd, g * per), d1 = kmath::min(nd, d0 + per);
+          if (d1 > d0) simd_fp::project(out + d0, lines, n, n, t0, dk, dd, weight, d0, d1);
+        });
+        return;
+      }
+    }
     acc_view acc(team.team_scratch(0), std::size_t(nd));
     part_view part(team.team_scratch(0), std::size_t(nd));
     Acc* ap = acc.data();
@@ -252,10 +281,14 @@ struct BackProjectFunctor {
     const int n = m_n, ndet = m_ndet;
     acc_view acc(team.team_scratch(0), std::size_t(rows_per_team) * std::size_t(n));
     part_view part(team.team_scratch(0), std::size_t(rows_per_team) * std::size_t(n));
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
-      Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
-      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n), [&](const int c) { ap[c] = 0; });
-    });
+    // One chunk of angles (the subsets of OSEM and friends): the float partial sums are the result, no
+    // double pass (the same values: Acc(part) * scale either way).
+    const bool one_chunk = m_nang <= chunk;
+    if (!one_chunk)
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
+        Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
+        Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n), [&](const int c) { ap[c] = 0; });
+      });
     for (int a0 = 0; a0 < m_nang; a0 += chunk) {
       const int a1 = kmath::min(m_nang, a0 + chunk);
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
@@ -369,11 +402,19 @@ struct BackProjectFunctor {
           }
         });
       }
+      if (one_chunk) break;
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
         Real* pp = part.data() + std::size_t(rr) * std::size_t(n);
         Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
         vector_for<ExecSpace>(team, 0, n, [&](const int c) { ap[c] += Acc(pp[c]); });
       });
+    }
+    if (one_chunk) {
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
+        const Real* pp = part.data() + std::size_t(rr) * std::size_t(n);
+        vector_for<ExecSpace>(team, 0, n, [&](const int c) { m_img(s, r0 + rr, c) = Real(Acc(pp[c]) * Acc(m_scale)); });
+      });
+      return;
     }
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
       const Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
@@ -407,21 +448,33 @@ template <class View> void require_layout_right() {
 /// \param image  [n_slices][N][N]
 /// \param angles table from angle_table() [n_angles]; \param centers [n_slices] (geometry.hpp)
 /// \param sino   [n_slices][n_angles][n_det] (overwritten)
+/// \param transposed optional workspace [n_slices][N][N] for the transposed copy of the image that steep
+/// angles read (iterative methods keep one per plan); empty or of another shape: allocated when needed.
 template <class ExecSpace, class ImageView, class AngleView, class CenterView, class SinoView>
 void forward_project(const ExecSpace& space, const ImageView& image, const AngleView& angles,
-                     const CenterView& centers, const SinoView& sino) {
+                     const CenterView& centers, const SinoView& sino,
+                     const View3<typename SinoView::non_const_value_type, typename ExecSpace::memory_space>& transposed = {}) {
   static_assert(ImageView::rank == 3 && SinoView::rank == 3, "beamkit::tomo::forward_project: rank-3 views");
   detail::require_layout_right<ImageView>();
   detail::require_layout_right<SinoView>();
   constexpr const char* where = "beamkit::tomo::forward_project";
   detail::check_shapes(where, image, sino, angles, centers);
   if (sino.size() == 0) return;
-  View3<typename SinoView::non_const_value_type, typename ExecSpace::memory_space> imgT(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::image_transposed"), image.extent(0),
-      image.extent(2), image.extent(1));
+  using Real = typename SinoView::non_const_value_type;
+  using Work = View3<Real, typename ExecSpace::memory_space>;
+  // Steep (y-dominant) rays read a transposed copy of the image; without steep angles none is made.
+  bool steep = false;
+  {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), angles);
+    for (std::size_t i = 0; i < h.extent(0); ++i) steep = steep || !(std::abs(h(i).ax) >= std::abs(h(i).ay));
+  }
+  Work imgT = transposed;
+  if (steep && !(imgT.extent(0) == image.extent(0) && imgT.extent(1) == image.extent(2) && imgT.extent(2) == image.extent(1)))
+    imgT = Work(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::image_transposed"), image.extent(0),
+                image.extent(2), image.extent(1));
   detail::ForwardProjectFunctor<ExecSpace, ImageView, SinoView, AngleView, CenterView> f{
       image, imgT, sino, angles, centers, int(image.extent(1)), int(sino.extent(2)), int(sino.extent(1))};
-  f.run(space);
+  f.run(space, steep);
 }
 
 /// Back-project a stack of sinograms: image = scale * A^T sino (matched) or the interpolating
