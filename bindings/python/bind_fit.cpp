@@ -16,6 +16,9 @@ using namespace beamkit::py_detail;
 using Host = Kokkos::DefaultHostExecutionSpace;
 
 namespace {
+/// A copy of a vector as a 1-D numpy array.
+py::array_t<double> to_numpy(const std::vector<double>& v) { return py::array_t<double>(py::ssize_t(v.size()), v.data()); }
+
 
 template <class E> E parse_enum(const std::string& s, const char* where, const char* arg,
                                 std::initializer_list<std::pair<const char*, E>> table) {
@@ -29,9 +32,9 @@ template <class E> E parse_enum(const std::string& s, const char* where, const c
 
 py::dict result_dict(const fit::PsoResult& r) {
   py::dict d;
-  d["x"] = py::array_t<double>(py::ssize_t(r.x.size()), r.x.data());
+  d["x"] = to_numpy(r.x);
   d["cost"] = r.cost;
-  d["history"] = py::array_t<double>(py::ssize_t(r.history.size()), r.history.data());
+  d["history"] = to_numpy(r.history);
   d["evaluations"] = r.evaluations;
   d["iterations"] = r.iterations;
   d["restarts"] = r.restarts;
@@ -79,7 +82,7 @@ py::dict pso(py::object f, std::vector<double> lo, std::vector<double> hi, int n
   if (!callback.is_none()) {
     cb = [callback](const fit::PsoProgress& p) {
       py::gil_scoped_acquire gil;
-      py::object r = callback(p.iteration, p.best_cost, py::array_t<double>(py::ssize_t(p.best_x.size()), p.best_x.data()));
+      py::object r = callback(p.iteration, p.best_cost, to_numpy(p.best_x));
       return !r.is_none() && r.cast<bool>();
     };
   }
@@ -126,7 +129,7 @@ py::dict lsq_dict(const fit::LsqResult& r) {
   d["covariance"] = C;
   d["chi2"] = r.chi2;
   d["reduced_chi2"] = r.reduced_chi2;
-  d["residuals"] = py::array_t<double>(py::ssize_t(r.residuals.size()), r.residuals.data());
+  d["residuals"] = to_numpy(r.residuals);
   d["dof"] = r.dof;
   d["iterations"] = r.iterations;
   d["evaluations"] = r.evaluations;
@@ -138,7 +141,7 @@ py::dict lsq_dict(const fit::LsqResult& r) {
 fit::ResidualFn py_residual(py::object fun, const char* where) {
   return [fun, where](const std::vector<double>& x, std::vector<double>& r) {
     py::gil_scoped_acquire gil;
-    py::object out = fun(py::array_t<double>(py::ssize_t(x.size()), x.data()));
+    py::object out = fun(to_numpy(x));
     carray<double> a = as_array<double>(out, where, "fun(x) (the residual vector)", -1);
     r.assign(a.data(), a.data() + a.size());
   };
@@ -205,7 +208,7 @@ void bind_fit(py::module_& m) {
         o.initial_step = initial_step;
         fit::CostFn cf = [fun](const std::vector<double>& x) {
           py::gil_scoped_acquire gil;
-          return fun(py::array_t<double>(py::ssize_t(x.size()), x.data())).cast<double>();
+          return fun(to_numpy(x)).cast<double>();
         };
         fit::NelderMeadResult r;
         {
@@ -213,7 +216,7 @@ void bind_fit(py::module_& m) {
           r = fit::nelder_mead(cf, x0, o);
         }
         py::dict d;
-        d["x"] = py::array_t<double>(py::ssize_t(r.x.size()), r.x.data());
+        d["x"] = to_numpy(r.x);
         d["cost"] = r.cost;
         d["iterations"] = r.iterations;
         d["evaluations"] = r.evaluations;
@@ -300,7 +303,6 @@ void bind_fit(py::module_& m) {
 
   // GISAXS fit: the C++ driver shared with `beamkit fit` (fit/gisaxs_fit.hpp).
   using GR = fit::GisaxsFitResult;
-  auto vec = [](const std::vector<double>& v) { return py::array_t<double>(py::ssize_t(v.size()), v.data()); };
   auto img = [](const GR& r, const std::vector<double>& v) {
     py::array_t<double> a({py::ssize_t(r.rows), py::ssize_t(r.cols)});
     std::copy(v.begin(), v.end(), a.mutable_data());
@@ -308,17 +310,17 @@ void bind_fit(py::module_& m) {
   };
   py::class_<GR>(f, "GisaxsFitNative", "Result of the C++ GISAXS fit driver (wrapped by beamkit.fit.GisaxsFitResult).")
       .def_readonly("names", &GR::names)
-      .def_property_readonly("x", [vec](const GR& r) { return vec(r.x); })
-      .def_property_readonly("stderr", [vec](const GR& r) { return vec(r.stderr_); })
-      .def_property_readonly("lower", [vec](const GR& r) { return vec(r.lower); })
-      .def_property_readonly("upper", [vec](const GR& r) { return vec(r.upper); })
+      .def_property_readonly("x", [](const GR& r) { return to_numpy(r.x); })
+      .def_property_readonly("stderr", [](const GR& r) { return to_numpy(r.stderr_); })
+      .def_property_readonly("lower", [](const GR& r) { return to_numpy(r.lower); })
+      .def_property_readonly("upper", [](const GR& r) { return to_numpy(r.upper); })
       .def_property_readonly("covariance", [](const GR& r) {
         const py::ssize_t n = py::ssize_t(r.x.size());
         py::array_t<double> a({n, n});
         std::copy(r.covariance.begin(), r.covariance.end(), a.mutable_data());
         return a;
       })
-      .def_property_readonly("history", [vec](const GR& r) { return vec(r.history); })
+      .def_property_readonly("history", [](const GR& r) { return to_numpy(r.history); })
       .def_readonly("chi2", &GR::chi2)
       .def_readonly("reduced_chi2", &GR::reduced_chi2)
       .def_readonly("swarm_chi2", &GR::swarm_chi2)
@@ -370,7 +372,7 @@ void bind_fit(py::module_& m) {
         if (!callback.is_none()) {
           cb = [callback](const fit::PsoProgress& p) {
             py::gil_scoped_acquire gil;
-            py::object r = callback(p.iteration, p.best_cost, py::array_t<double>(py::ssize_t(p.best_x.size()), p.best_x.data()));
+            py::object r = callback(p.iteration, p.best_cost, to_numpy(p.best_x));
             return !r.is_none() && r.cast<bool>();
           };
         }

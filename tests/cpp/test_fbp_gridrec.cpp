@@ -14,22 +14,9 @@ using Mem = ExecSpace::memory_space;
 
 namespace {
 tomo::ParallelGeometry make_geom(int n, int nang, double center, int ngrid = 0) {
-  tomo::ParallelGeometry g;
-  g.n_angles = nang;
-  g.n_det = n;
-  g.n_grid = ngrid ? ngrid : n;
-  for (int i = 0; i < nang; ++i) g.theta.push_back(M_PI * i / nang);
-  g.center = {center};
-  return g;
+  return bk_test::parallel_geometry(ngrid ? ngrid : n, n, nang, center);
 }
-
-template <class Real> View3<Real, Mem> project(const View3<Real, Mem>& img, const tomo::ParallelGeometry& g) {
-  View3<Real, Mem> sino("sino", img.extent(0), std::size_t(g.n_angles), std::size_t(g.n_det));
-  auto ang = tomo::angle_table<Real, Mem>(g.theta);
-  auto ctr = tomo::center_table<Real, Mem>(g, int(img.extent(0)));
-  tomo::forward_project(ExecSpace(), img, ang, ctr, sino);
-  return sino;
-}
+using bk_test::project;
 
 template <class Real> View3<Real, Mem> disc(int n, double radius, int nslices = 1) {
   View3<Real, Mem> img("disc", nslices, n, n);

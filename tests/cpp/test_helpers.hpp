@@ -2,6 +2,8 @@
 // Shared helpers for the doctest suites.
 #pragma once
 #include <beamkit/beamkit.hpp>
+#include <beamkit/tomo/geometry.hpp>
+#include <beamkit/tomo/projector.hpp>
 #include <cmath>
 #include <cstdio>
 #include <doctest/doctest.h>
@@ -23,4 +25,26 @@ struct TempPath {
       : path("/tmp/beamkit_test_" + std::to_string(::getpid()) + "_" + name) {}
   ~TempPath() { std::remove(path.c_str()); }
 };
+
+/// Parallel-beam geometry of the tomography tests: n_angles equally spaced over [0, pi), one centre.
+inline beamkit::tomo::ParallelGeometry parallel_geometry(int n_grid, int n_det, int n_angles, double center) {
+  beamkit::tomo::ParallelGeometry g;
+  g.n_angles = n_angles;
+  g.n_det = n_det;
+  g.n_grid = n_grid;
+  for (int i = 0; i < n_angles; ++i) g.theta.push_back(M_PI * i / n_angles);
+  g.center = {center};
+  return g;
+}
+
+/// Sinograms [S][P][n_det] of images [S][N][N] by beamkit's forward projector.
+template <class Real>
+beamkit::View3<Real, ExecSpace::memory_space> project(const beamkit::View3<Real, ExecSpace::memory_space>& img,
+                                                      const beamkit::tomo::ParallelGeometry& g) {
+  using Mem = ExecSpace::memory_space;
+  beamkit::View3<Real, Mem> sino("sino", img.extent(0), std::size_t(g.n_angles), std::size_t(g.n_det));
+  beamkit::tomo::forward_project(ExecSpace(), img, beamkit::tomo::angle_table<Real, Mem>(g.theta),
+                                 beamkit::tomo::center_table<Real, Mem>(g, int(img.extent(0))), sino);
+  return sino;
+}
 }  // namespace bk_test

@@ -12,20 +12,8 @@ using bk_test::ExecSpace;
 using Mem = ExecSpace::memory_space;
 
 namespace {
-tomo::ParallelGeometry geom(int n, int ndet, int nang) {
-  tomo::ParallelGeometry g;
-  g.n_angles = nang;
-  g.n_det = ndet;
-  g.n_grid = n;
-  for (int i = 0; i < nang; ++i) g.theta.push_back(M_PI * i / nang);
-  g.center = {ndet / 2.0};
-  return g;
-}
-template <class Real> View3<Real, Mem> project(const View3<Real, Mem>& x, const tomo::ParallelGeometry& g) {
-  View3<Real, Mem> b("b", x.extent(0), std::size_t(g.n_angles), std::size_t(g.n_det));
-  tomo::forward_project(ExecSpace(), x, tomo::angle_table<Real, Mem>(g.theta), tomo::center_table<Real, Mem>(g, 1), b);
-  return b;
-}
+tomo::ParallelGeometry geom(int n, int ndet, int nang) { return bk_test::parallel_geometry(n, ndet, nang, ndet / 2.0); }
+using bk_test::project;
 /// The system matrix A [P*n_det][N*N] of the projector, column by column (A e_j).
 std::vector<std::vector<double>> dense_matrix(const tomo::ParallelGeometry& g) {
   const int N = g.n_grid, M = g.n_angles * g.n_det;
