@@ -414,6 +414,16 @@ private:
     return report(it, residual(b, x) / (bnorm > 0 ? bnorm : 1));
   }
 
+  /// Runs `step()` (one iteration) up to num_iter times, stopping after the iteration where
+  /// continue_after (callback, progress) says so; returns the iterations done.
+  template <class SinoView, class Step> int iterate(const SinoView& b, const Image& x, double bnorm, const Step& step) {
+    for (int it = 1; it <= m_opt.num_iter; ++it) {
+      step();
+      if (!continue_after(b, x, bnorm, it)) return it;
+    }
+    return m_opt.num_iter;
+  }
+
   /// r = b - A x; returns ||r||.
   template <class SinoView> double residual(const SinoView& b, const Image& x) {
     forward_project(m_space, x, m_all, m_ctr, m_r, m_fpT);
@@ -506,8 +516,7 @@ private:
     const Real lambda = Real(m_opt.relax);
     const bool nonneg = m_opt.nonneg;
     for (auto& sub : m_sub) gather_subset(b, sub);
-    int it = 0;
-    for (; it < m_opt.num_iter; ++it) {
+    return iterate(b, x, bnorm, [&] {
       for (auto& sub : m_sub) {
         forward_project(m_space, x, sub.angles, m_ctr, sub.ax, m_fpT);
         Real* r = sub.ax.data();
@@ -525,19 +534,13 @@ private:
           px[i] = nonneg && v < Real(0) ? Real(0) : v;
         });
       }
-      if (!continue_after(b, x, bnorm, it + 1)) {
-        ++it;
-        break;
-      }
-    }
-    return it;
+    });
   }
 
   /// MLEM (one subset) and OSEM. x must be positive where the object may be: 0 stays 0.
   template <class SinoView> int em(const SinoView& b, const Image& x, double bnorm) {
     for (auto& sub : m_sub) gather_subset(b, sub);
-    int it = 0;
-    for (; it < m_opt.num_iter; ++it) {
+    return iterate(b, x, bnorm, [&] {
       for (auto& sub : m_sub) {
         forward_project(m_space, x, sub.angles, m_ctr, sub.ax, m_fpT);
         em_ratio(sub);
@@ -547,12 +550,7 @@ private:
         const Real* C = sub.colsum.data();
         each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) { px[i] = C[i] > Real(1e-12) ? px[i] * t[i] / C[i] : Real(0); });
       }
-      if (!continue_after(b, x, bnorm, it + 1)) {
-        ++it;
-        break;
-      }
-    }
-    return it;
+    });
   }
 
   /// b / A x for one subset into sub.ax (A x there on entry); EM models counts: negative data
@@ -568,16 +566,10 @@ private:
   /// ART: Kaczmarz sweeps, angle by angle in ind_block order, even bins then odd bins.
   template <class SinoView> int art(const SinoView& b, const Image& x, double bnorm) {
     const Real lambda = Real(m_opt.relax);
-    int it = 0;
-    for (; it < m_opt.num_iter; ++it) {
+    return iterate(b, x, bnorm, [&] {
       detail::art_sweep(m_space, x, m_xt, m_art_transpose, b, m_all, m_ctr, m_rn2, m_order_dev, lambda);
       if (m_opt.nonneg) clip(x);
-      if (!continue_after(b, x, bnorm, it + 1)) {
-        ++it;
-        break;
-      }
-    }
-    return it;
+    });
   }
 
   void clip(const Image& x) {
@@ -596,8 +588,7 @@ private:
     const bool hybrid = m_opt.algorithm == "pml_hybrid" || m_opt.algorithm == "ospml_hybrid";
     const Real beta = Real(m_beta), inv_delta = Real(1 / m_delta);
     const int S = m_S, N = m_geom.n_grid;
-    int it = 0;
-    for (; it < m_opt.num_iter; ++it) {
+    return iterate(b, x, bnorm, [&] {
       for (auto& sub : m_sub) {
         forward_project(m_space, x, sub.angles, m_ctr, sub.ax, m_fpT);
         em_ratio(sub);
@@ -633,12 +624,7 @@ private:
             });
         Kokkos::deep_copy(m_space, x, m_p);
       }
-      if (!continue_after(b, x, bnorm, it + 1)) {
-        ++it;
-        break;
-      }
-    }
-    return it;
+    });
   }
 
   /// TV by Chambolle-Pock, as TomoPy's tv (file comment). Workspaces: u (m_u), the extrapolated
@@ -659,8 +645,7 @@ private:
     Kokkos::deep_copy(m_space, py, Real(0));
     Kokkos::deep_copy(m_space, m_r, Real(0));
     using Pol = Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>;
-    int it = 0;
-    for (; it < m_opt.num_iter; ++it) {
+    const int it = iterate(b, x, bnorm, [&] {
       // dual ascent on the gradient field, projected on |p| <= lambda
       Kokkos::parallel_for("beamkit::tomo::tv_dual", Pol(m_space, {0, 0, 0}, {S, N, N}),
                            KOKKOS_LAMBDA(const int s, const int r, const int cc) {
@@ -696,16 +681,12 @@ private:
                              u(s, r, cc) = v;
                              xb(s, r, cc) = Real(2) * v - old;
                            });
-      if (m_opt.callback || m_opt.progress) {
+      if (m_opt.callback || m_opt.progress) {  // the callback sees the current image
         Real* px0 = x.data();
         const Real* pu = xb.data();
         each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) { px0[i] = rs * pu[i]; });
-        if (!continue_after(b, x, bnorm, it + 1)) {
-          ++it;
-          break;
-        }
       }
-    }
+    });
     Real* px0 = x.data();
     const Real* pu = xb.data();  // TomoPy's output: the extrapolated point
     each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) { px0[i] = rs * pu[i]; });
