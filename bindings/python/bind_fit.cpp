@@ -19,6 +19,17 @@ namespace {
 /// A copy of a vector as a 1-D numpy array.
 py::array_t<double> to_numpy(const std::vector<double>& v) { return py::array_t<double>(py::ssize_t(v.size()), v.data()); }
 
+/// A Python `f(iteration, best_cost, best_x)` as a PSO callback (a true result stops the swarm);
+/// None gives no callback.
+fit::PsoCallback pso_callback(const py::object& callback) {
+  if (callback.is_none()) return {};
+  return [callback](const fit::PsoProgress& p) {
+    py::gil_scoped_acquire gil;
+    py::object r = callback(p.iteration, p.best_cost, to_numpy(p.best_x));
+    return !r.is_none() && r.cast<bool>();
+  };
+}
+
 
 template <class E> E parse_enum(const std::string& s, const char* where, const char* arg,
                                 std::initializer_list<std::pair<const char*, E>> table) {
@@ -78,14 +89,7 @@ py::dict pso(py::object f, std::vector<double> lo, std::vector<double> hi, int n
   o.target = target;
   o.restart_after = restart_after;
 
-  fit::PsoCallback cb;
-  if (!callback.is_none()) {
-    cb = [callback](const fit::PsoProgress& p) {
-      py::gil_scoped_acquire gil;
-      py::object r = callback(p.iteration, p.best_cost, to_numpy(p.best_x));
-      return !r.is_none() && r.cast<bool>();
-    };
-  }
+  const fit::PsoCallback cb = pso_callback(callback);
   fit::PsoResult res;
   if (py::isinstance<py::str>(f)) {
     const std::string name = f.cast<std::string>();
@@ -368,14 +372,7 @@ void bind_fit(py::module_& m) {
             fail(errc::invalid_argument, where, cat("argument 'sigma' must have the shape of 'data' (", rows, ", ", cols, ")"));
           s.assign(a.data(), a.data() + a.size());
         }
-        fit::PsoCallback cb;
-        if (!callback.is_none()) {
-          cb = [callback](const fit::PsoProgress& p) {
-            py::gil_scoped_acquire gil;
-            py::object r = callback(p.iteration, p.best_cost, to_numpy(p.best_x));
-            return !r.is_none() && r.cast<bool>();
-          };
-        }
+        const fit::PsoCallback cb = pso_callback(callback);
         std::vector<double> d(data.data(), data.data() + data.size());
         ensure_kokkos();
         py::gil_scoped_release nogil;
