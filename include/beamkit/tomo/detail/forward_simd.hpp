@@ -42,6 +42,17 @@ inline void taps(__m256 w0, __m256 w1, __m256i k0, __m256& lo, __m256& hi) {
 
 #if BEAMKIT_BACKPROJECT_AVX2
 namespace impl {
+/// dst[j] += v[j] for the first min(count, 8) lanes (the last, partial vector of a run).
+inline void add_lanes(float* dst, __m256 v, int count) {
+  if (count >= 8) {
+    _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst), v));
+  } else {
+    alignas(32) float tmp[8];
+    _mm256_store_ps(tmp, v);
+    for (int j = 0; j < count; ++j) dst[j] += tmp[j];
+  }
+}
+
 /// sum += the interpolation of `line` (n pixels) at t = dv dd + tk for the 8 lanes (dv = d + lane);
 /// t_min, t_max: the extreme lanes' t, computed exactly as the vector computes them.
 inline __m256 line_taps(__m256 sum, const float* line, int n, __m256 t, float t_min, float t_max) {
@@ -206,13 +217,7 @@ inline void art_dot(float* dot, const float* line, int n, float tk, float dm, in
       hi = _mm256_and_ps(hi, _mm256_castsi256_ps(ok1));
       add = _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
     }
-    if (m + 8 <= count) {
-      _mm256_storeu_ps(dot + m, _mm256_add_ps(_mm256_loadu_ps(dot + m), add));
-    } else {
-      alignas(32) float tmp[8];
-      _mm256_store_ps(tmp, add);
-      for (int j = 0; j < count - m; ++j) dot[m + j] += tmp[j];
-    }
+    impl::add_lanes(dot + m, add, count - m);
   }
 #else
   (void)dot, (void)line, (void)n, (void)tk, (void)dm, (void)count;
@@ -256,13 +261,7 @@ inline void art_update(float* line, int n, float tk, float dm, const float* cpad
     const __m256 w0 = _mm256_max_ps(zero, _mm256_sub_ps(one, e));
     const __m256 w1 = _mm256_max_ps(zero, _mm256_sub_ps(e, adm_minus_1));
     const __m256 add = _mm256_fmadd_ps(w0, c0, _mm256_mul_ps(w1, c1));
-    if (p + 8 <= p1) {
-      _mm256_storeu_ps(line + p, _mm256_add_ps(_mm256_loadu_ps(line + p), add));
-    } else {
-      alignas(32) float tmp[8];
-      _mm256_store_ps(tmp, add);
-      for (int j = 0; j < p1 - p; ++j) line[p + j] += tmp[j];
-    }
+    impl::add_lanes(line + p, add, p1 - p);
   }
 #else
   (void)line, (void)n, (void)tk, (void)dm, (void)cpad, (void)count;
