@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from . import _beamkit
-from .tomo import _check_threads
+from .tomo import _check_threads, _numeric_array
 
 _p = _beamkit.prep
 
@@ -28,15 +28,7 @@ __all__ = ["normalize", "normalize_bg", "minus_log", "remove_outlier", "gaussian
 
 
 def _f32(x, name, ndim=3, copy=True):
-    if x is None:
-        raise ValueError(f"argument '{name}' is None")
-    a = np.asarray(x)
-    if a.dtype.kind not in "fiub":
-        raise ValueError(f"argument '{name}' must be numeric, got dtype {a.dtype}")
-    if a.ndim != ndim:
-        raise ValueError(f"argument '{name}' must have {ndim} dimensions, got shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"argument '{name}' is empty (shape {a.shape})")
+    a = _numeric_array(x, name, ndim)
     if copy:
         return np.array(a, dtype=np.float32, order="C", copy=True)
     return np.ascontiguousarray(a, dtype=np.float32)

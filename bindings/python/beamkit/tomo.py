@@ -30,7 +30,8 @@ __all__ = ["recon", "project", "backproject", "shepp_logan", "shepp_logan_3d", "
            "find_center_pc", "ALGORITHMS", "FILTERS"]
 
 
-def _as_float_array(x, name, ndim):
+def _numeric_array(x, name, ndim):
+    """``x`` as an array, checked: not None, numeric, ``ndim`` dimensions, not empty (ValueError naming it)."""
     if x is None:
         raise ValueError(f"argument '{name}' is None")
     a = np.asarray(x)
@@ -40,6 +41,11 @@ def _as_float_array(x, name, ndim):
         raise ValueError(f"argument '{name}' must have {ndim} dimensions, got shape {a.shape}")
     if a.size == 0:
         raise ValueError(f"argument '{name}' is empty (shape {a.shape})")
+    return a
+
+
+def _as_float_array(x, name, ndim):
+    a = _numeric_array(x, name, ndim)
     if a.dtype != np.float64:
         a = np.ascontiguousarray(a, dtype=np.float32)
     else:
