@@ -69,6 +69,14 @@ struct IterativeOptions {
 
 namespace detail {
 
+/// num / den where den > 1e-12, else 0: the guarded division of every normalisation (zero rays, empty
+/// pixels). The division is done unconditionally (by max(den, 1e-12); same value where it is kept) so the
+/// element-wise loops vectorise: GCC does not if-convert a conditional division (it may trap).
+template <class Real> KOKKOS_FORCEINLINE_FUNCTION Real guarded_div(Real num, Real den) {
+  const Real q = num / kmath::max(den, Real(1e-12));
+  return den > Real(1e-12) ? q : Real(0);
+}
+
 /// The projector's ray parametrisation (ForwardProjectFunctor): ray (angle, bin d) crosses line k
 /// (an image row if x-dominant, else a column) at fractional index t = t0 + k dk + d dd, with taps
 /// (1 - f, f) / w on the two nearest pixels of the line.
@@ -297,7 +305,8 @@ public:
     const int B = subsets ? opt.num_block : alg == "sart" ? P : (alg == "cgls" || alg == "sirt" || alg == "art" || alg == "tv") ? 0 : 1;
     const auto S = std::size_t(n_slices);
     m_all = angle_table<Real, Mem>(g.theta);
-    m_r = Sino("beamkit::tomo::iter_r", S, std::size_t(P), std::size_t(n));
+    m_r_buf = View1<Real, Mem>("beamkit::tomo::iter_r", S * std::size_t(P) * std::size_t(n) + sino_slack);
+    m_r = Sino(m_r_buf.data(), S, std::size_t(P), std::size_t(n));
     m_t = Image("beamkit::tomo::iter_t", S, std::size_t(N), std::size_t(N));
     // the forward projector's transposed copy for steep angles, kept instead of allocated per call
     m_fpT = Image(Kokkos::view_alloc(Kokkos::WithoutInitializing, "beamkit::tomo::iter_fp_transposed"), S,
@@ -349,7 +358,10 @@ public:
       for (std::size_t i = 0; i < idx.size(); ++i) hi(i) = idx[i];
       Kokkos::deep_copy(sub.index, hi);
       sub.b = Sino("beamkit::tomo::subset_b", S, idx.size(), std::size_t(n));
-      sub.ax = Sino("beamkit::tomo::subset_ax", S, idx.size(), std::size_t(n));
+      // A x_s and the ratio the back-projector reads: 8 floats of padding after the last row, so that
+      // row takes the back-projector's unguarded vector loop too (it reads up to 7 floats past a row)
+      sub.ax_buf = View1<Real, Mem>("beamkit::tomo::subset_ax", S * idx.size() * std::size_t(n) + sino_slack);
+      sub.ax = Sino(sub.ax_buf.data(), S, idx.size(), std::size_t(n));
       sub.colsum = Image("beamkit::tomo::subset_colsum", S, std::size_t(N), std::size_t(N));
       sub.rowsum = Sino("beamkit::tomo::subset_rowsum", S, idx.size(), std::size_t(n));
       Kokkos::deep_copy(sub.b, Real(1));
@@ -386,8 +398,9 @@ private:
   struct Subset {
     Kokkos::View<AngleCoef<Real>*, Mem> angles;
     Kokkos::View<int*, Mem> index;
-    Sino b, ax, rowsum;
+    Sino b, ax, rowsum;  // ax: a view of ax_buf
     Image colsum;
+    View1<Real, Mem> ax_buf;
   };
 
   template <class A, class B> double dot(const A& a, const B& b) const {
@@ -442,15 +455,8 @@ private:
       const double rn = residual(b, x);
       Real* r = m_r.data();
       const Real* R = m_rowsum.data();
-      each(m_r.span(), KOKKOS_LAMBDA(const std::int64_t i) { r[i] = R[i] > Real(1e-12) ? r[i] / R[i] : Real(0); });
-      back_project(m_space, m_r, m_all, m_ctr, m_t, BackProjector::matched);
-      Real* px = x.data();
-      const Real* t = m_t.data();
-      const Real* C = m_colsum.data();
-      each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) {
-        Real v = px[i] + (C[i] > Real(1e-12) ? lambda * t[i] / C[i] : Real(0));
-        px[i] = nonneg && v < Real(0) ? Real(0) : v;
-      });
+      each(m_r.span(), KOKKOS_LAMBDA(const std::int64_t i) { r[i] = detail::guarded_div(r[i], R[i]); });
+      landweber_step(m_r, m_all, m_colsum, x, lambda, nonneg);
       const double rel = bnorm > 0 ? rn / bnorm : rn;
       if (!report(it + 1, rel) || (m_opt.tol > 0 && prev >= 0 && std::abs(prev - rel) < m_opt.tol * prev)) {
         ++it;
@@ -523,18 +529,23 @@ private:
         const Real* pb = sub.b.data();
         const Real* R = sub.rowsum.data();
         each(sub.ax.span(), KOKKOS_LAMBDA(const std::int64_t i) {
-          r[i] = R[i] > Real(1e-12) ? (pb[i] - r[i]) / R[i] : Real(0);
+          r[i] = detail::guarded_div(pb[i] - r[i], R[i]);
         });
-        back_project(m_space, sub.ax, sub.angles, m_ctr, m_t, BackProjector::matched);
-        Real* px = x.data();
-        const Real* t = m_t.data();
-        const Real* C = sub.colsum.data();
-        each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) {
-          const Real v = px[i] + (C[i] > Real(1e-12) ? lambda * t[i] / C[i] : Real(0));
-          px[i] = nonneg && v < Real(0) ? Real(0) : v;
-        });
+        landweber_step(sub.ax, sub.angles, sub.colsum, x, lambda, nonneg);
       }
     });
+  }
+
+  /// x <- x + lambda C^-1 A^T r (clipped at 0 if nonneg), the update fused into the back-projection
+  /// (SIRT, SART, OS-SART, BART).
+  template <class AngleView>
+  void landweber_step(const Sino& r, const AngleView& angles, const Image& colsum, const Image& x, Real lambda, bool nonneg) {
+    auto xv = x;
+    auto C = colsum;
+    back_project_update(m_space, r, angles, m_ctr, x, KOKKOS_LAMBDA(const int s, const int i, const int j, const Real t) {
+      const Real v = xv(s, i, j) + detail::guarded_div(lambda * t, C(s, i, j));
+      xv(s, i, j) = nonneg && v < Real(0) ? Real(0) : v;
+    }, sino_slack);
   }
 
   /// MLEM (one subset) and OSEM. x must be positive where the object may be: 0 stays 0.
@@ -544,11 +555,12 @@ private:
       for (auto& sub : m_sub) {
         forward_project(m_space, x, sub.angles, m_ctr, sub.ax, m_fpT);
         em_ratio(sub);
-        back_project(m_space, sub.ax, sub.angles, m_ctr, m_t, BackProjector::matched);
-        Real* px = x.data();
-        const Real* t = m_t.data();
-        const Real* C = sub.colsum.data();
-        each(x.span(), KOKKOS_LAMBDA(const std::int64_t i) { px[i] = C[i] > Real(1e-12) ? px[i] * t[i] / C[i] : Real(0); });
+        // x <- x / C  A_s^T (b / A_s x), the update fused into the back-projection
+        auto xv = x;
+        auto C = sub.colsum;
+        back_project_update(m_space, sub.ax, sub.angles, m_ctr, x, KOKKOS_LAMBDA(const int s, const int r, const int c, const Real t) {
+          xv(s, r, c) = detail::guarded_div(xv(s, r, c) * t, C(s, r, c));
+        }, sino_slack);
       }
     });
   }
@@ -559,7 +571,7 @@ private:
     Real* q = sub.ax.data();
     const Real* pb = sub.b.data();
     each(sub.ax.span(), KOKKOS_LAMBDA(const std::int64_t i) {
-      q[i] = q[i] > Real(1e-12) ? kmath::max(pb[i], Real(0)) / q[i] : Real(0);
+      q[i] = detail::guarded_div(kmath::max(pb[i], Real(0)), q[i]);
     });
   }
 
@@ -704,7 +716,10 @@ private:
   std::vector<Subset> m_sub;
   Kokkos::View<AngleCoef<Real>*, Mem> m_all;
   View1<Real, Mem> m_ctr;
-  Sino m_r, m_rowsum, m_q, m_rn2;
+  Sino m_r, m_rowsum, m_q, m_rn2;  // m_r: a view of m_r_buf
+  View1<Real, Mem> m_r_buf;
+  /// Padding after the sinogram buffers the back-projector reads (m_r, subset ax): see back_project_update.
+  static constexpr int sino_slack = 8;
   Image m_colsum, m_t, m_p, m_u, m_py;
   Image m_fpT;  // forward_project's workspace (transposed image)
   double m_beta = 1, m_delta = 1;

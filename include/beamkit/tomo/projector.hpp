@@ -41,13 +41,17 @@ using beamkit::detail::vector_for;
 template <class Real>
 KOKKOS_INLINE_FUNCTION void safe_range(Real t0, Real dt, int n, int hi, int& c0, int& c1) {
   const Real lo_t = Real(0), hi_t = Real(hi) - Real(0.01);
-  double a = 0, b = double(n);  // solve lo_t <= t0 + c dt < hi_t in double, then verify in Real
-  if (dt > Real(0)) {
-    a = kmath::ceil((double(lo_t) - double(t0)) / double(dt));
-    b = kmath::ceil((double(hi_t) - double(t0)) / double(dt));
-  } else if (dt < Real(0)) {
-    a = kmath::floor((double(hi_t) - double(t0)) / double(dt)) + 1;
-    b = kmath::floor((double(lo_t) - double(t0)) / double(dt)) + 1;
+  // solve lo_t <= t0 + c dt < hi_t in double (one division: this runs per row and angle), then verify in Real
+  double a = 0, b = double(n);
+  if (dt != Real(0)) {
+    const double inv = 1.0 / double(dt);
+    if (dt > Real(0)) {
+      a = kmath::ceil((double(lo_t) - double(t0)) * inv);
+      b = kmath::ceil((double(hi_t) - double(t0)) * inv);
+    } else {
+      a = kmath::floor((double(hi_t) - double(t0)) * inv) + 1;
+      b = kmath::floor((double(lo_t) - double(t0)) * inv) + 1;
+    }
   } else if (!(t0 >= lo_t && t0 < hi_t)) {
     a = b = 0;
   }
@@ -59,6 +63,25 @@ KOKKOS_INLINE_FUNCTION void safe_range(Real t0, Real dt, int n, int hi, int& c0,
   };
   while (c0 < c1 && !ok(c0)) ++c0;
   while (c1 > c0 && !ok(c1 - 1)) --c1;
+}
+
+/// A superset [c0, c1) of the indices c in [0, n) at which t(c) = t0 + c dt has a tap inside [0, len),
+/// i.e. -1 < t < len; elsewhere both taps fall outside and the exact formula gives 0, so the edge loops
+/// skip those indices (pixels beyond the detector's ends: a few percent of each angle's work at
+/// n_det = N). Widened by one index on each side against rounding.
+template <class Real>
+KOKKOS_INLINE_FUNCTION void tap_support(Real t0, Real dt, int n, int len, int& c0, int& c1) {
+  const double lo = -1.0, hi = double(len), t = double(t0), d = double(dt);
+  double a = 0, b = double(n);
+  if (d != 0) {
+    const double inv = 1.0 / d;
+    a = kmath::floor(((d > 0 ? lo : hi) - t) * inv);
+    b = kmath::ceil(((d > 0 ? hi : lo) - t) * inv) + 1;
+  } else if (!(t > lo && t < hi)) {
+    a = b = 0;
+  }
+  c0 = int(kmath::max(0.0, kmath::min(double(n), a - 1)));
+  c1 = int(kmath::max(double(c0), kmath::min(double(n), b + 1)));
 }
 
 /// Whether the back-projector's inner loop takes the gather-free host SIMD path
@@ -144,19 +167,46 @@ struct ForwardProjectFunctor {
   /// \param steep whether some angle is y-dominant (then m_imgT must hold the image's shape: the
   /// transposed copy is made first); otherwise m_imgT is not touched.
   void run(const ExecSpace& space, bool steep) const {
-    if (steep) {
-      auto img = m_img;
-      auto imgT = m_imgT;
-      const int S = int(m_img.extent(0)), n = m_n;
-      Kokkos::parallel_for("beamkit::tomo::forward_project_transpose",
-                           Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(space, {0, 0, 0}, {S, n, n}, {1, 32, 32}),
-                           KOKKOS_LAMBDA(const int s, const int r, const int c) { imgT(s, c, r) = img(s, r, c); });
-    }
+    if (steep) transpose(space);
     policy_type pol(space, int(m_img.extent(0)) * m_nang, Kokkos::AUTO);
     if (!(use_simd && simd_fp::usable(m_n)))
       pol = pol.set_scratch_size(
           0, Kokkos::PerTeam(acc_view::shmem_size(std::size_t(m_ndet)) + part_view::shmem_size(std::size_t(m_ndet))));
     Kokkos::parallel_for("beamkit::tomo::forward_project", pol, *this);
+  }
+
+  /// m_imgT = the image transposed. On the host one work item per 32 x 32 tile (8 x 8 register
+  /// transposes on AVX2 for float: simd_fp::transpose_tile); Kokkos' tiled MDRange ran at ~2 GB/s there
+  /// (per-element index arithmetic, strided scalar stores). Devices keep the MDRange.
+  void transpose(const ExecSpace& space) const {
+    auto img = m_img;
+    auto imgT = m_imgT;
+    const int S = int(m_img.extent(0)), n = m_n;
+    if constexpr (is_host_space<ExecSpace>::value) {
+      constexpr int tile = 32;
+      const int nt = (n + tile - 1) / tile;
+      Kokkos::parallel_for("beamkit::tomo::forward_project_transpose", Kokkos::RangePolicy<ExecSpace>(space, 0, S * nt * nt),
+                           KOKKOS_LAMBDA(const int i) {
+                             const int s = i / (nt * nt), tr = (i / nt) % nt, tc = i % nt;
+                             const int r0 = tr * tile, r1 = kmath::min(n, r0 + tile);
+                             const int c0 = tc * tile, c1 = kmath::min(n, c0 + tile);
+                             const auto* src = &img(s, 0, 0);
+                             auto* dst = &imgT(s, 0, 0);
+                             if constexpr (use_simd) {
+                               simd_fp::transpose_tile(src, dst, n, r0, r1, c0, c1);
+                               return;
+                             }
+                             for (int c = c0; c < c1; ++c) {
+                               auto* out = dst + std::size_t(c) * std::size_t(n);
+                               BEAMKIT_PRAGMA_SIMD
+                               for (int r = r0; r < r1; ++r) out[r] = src[std::size_t(r) * std::size_t(n) + std::size_t(c)];
+                             }
+                           });
+    } else {
+      Kokkos::parallel_for("beamkit::tomo::forward_project_transpose",
+                           Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>>(space, {0, 0, 0}, {S, n, n}, {1, 32, 32}),
+                           KOKKOS_LAMBDA(const int s, const int r, const int c) { imgT(s, c, r) = img(s, r, c); });
+    }
   }
 
   /// TeamVectorRange on device; an `omp simd` loop on the host (one thread per team there).
@@ -233,10 +283,16 @@ struct ForwardProjectFunctor {
   }
 };
 
+/// The back-projector's default output step: store the (scaled) sum.
+struct StoreSum {};
+
 /// Back-projection: one team per (slice, block of rows); team threads over rows; for each angle the
 /// pixels of a row are updated in a vector loop (taps at u = u0 + c ax on the detector row).
 /// Sums run in Real over chunks of `chunk` angles, then in Accum<Real>.
-template <class ExecSpace, BackProjector Kind, class SinoView, class ImageView, class AngleView, class CenterView>
+/// Output: image(s, r, c) = scale * sum, or, with an Update functor, update(s, r, c, scale * sum) (the
+/// element-wise step of an iterative method fused into the back-projection: back_project_update).
+template <class ExecSpace, BackProjector Kind, class SinoView, class ImageView, class AngleView, class CenterView,
+          class Update = StoreSum>
 struct BackProjectFunctor {
   using Real = typename ImageView::non_const_value_type;
   using Acc = accum_t<Real>;
@@ -258,6 +314,16 @@ struct BackProjectFunctor {
   /// packed in 64 bits, so each pixel needs one 64-bit gather instead of two 32-bit ones (a 1.6x
   /// faster inner loop on AVX2, where gathers cost per element). Empty: read the rows.
   Kokkos::View<const std::uint64_t***, Kokkos::LayoutRight, typename ExecSpace::memory_space> m_pairs;
+  Update m_update;
+  int m_slack = 0;  ///< floats readable past the sinogram's last element (back_project_update)
+
+  KOKKOS_FORCEINLINE_FUNCTION void out(int s, int r, int c, Acc v) const {
+    if constexpr (std::is_same<Update, StoreSum>::value) {
+      m_img(s, r, c) = Real(v * Acc(m_scale));
+    } else {
+      m_update(s, r, c, Real(v * Acc(m_scale)));
+    }
+  }
 
   void run(const ExecSpace& space) const {
     const int blocks = (m_n + rows_per_team - 1) / rows_per_team;
@@ -322,20 +388,39 @@ struct BackProjectFunctor {
             auto edge = [&](const int c) {
               pp[c] += tap_exact<Real, matched>(uq + Real(c) * axq, iw, ndet, [&](int i) { return row[i]; });
             };
-            Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, 0, c0[q]), edge);
-            Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, c1[q], n), edge);
+            int e0, e1;  // pixels outside [e0, e1) see no detector bin
+            tap_support(uq, axq, n, ndet, e0, e1);
+            Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, e0, kmath::max(e0, c0[q])), edge);
+            Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, kmath::min(c1[q], e1), e1), edge);
           };
           if constexpr (use_simd) {  // host AVX2, float: the gather-free inner loop
             bool slow_steps = false;
             for (int q = 0; q < g; ++q) slow_steps = slow_steps || kmath::fabs(ax[q]) > Real(1);
             if (!slow_steps) {
               const Real* rw[G];
-              for (int q = 0; q < g; ++q) rw[q] = &m_sino(s, a + q, 0);
-              if (f1 > f0) simd_bp::accumulate<G, matched>(pp, rw, u0, ax, inv_w, f0, f1, ndet);
+              // the unguarded kernel where its preconditions hold (simd_bp::accumulate_fast): steps short
+              // of 1 bin per pixel and 7 readable floats past each row (all rows but the view's last)
+              bool fast[G];
+              bool all_fast = g == G;
+              const Real* const sino_end = m_sino.data() + m_sino.span() + m_slack;
+              for (int q = 0; q < g; ++q) {
+                rw[q] = &m_sino(s, a + q, 0);
+                fast[q] = simd_bp::fast_step(ax[q], ndet) && rw[q] + ndet + 7 <= sino_end;
+                all_fast = all_fast && fast[q];
+              }
+              if (f1 > f0) {
+                if (all_fast) simd_bp::accumulate_fast<G, matched>(pp, rw, u0, ax, inv_w, f0, f1);
+                else simd_bp::accumulate<G, matched>(pp, rw, u0, ax, inv_w, f0, f1, ndet);
+              }
               for (int q = 0; q < g; ++q) {
                 const int lo_end = kmath::min(f0, c1[q]), hi_begin = kmath::max(f1, c0[q]);
-                if (lo_end > c0[q]) simd_bp::accumulate<1, matched>(pp, rw + q, u0 + q, ax + q, inv_w + q, c0[q], lo_end, ndet);
-                if (c1[q] > hi_begin) simd_bp::accumulate<1, matched>(pp, rw + q, u0 + q, ax + q, inv_w + q, hi_begin, c1[q], ndet);
+                auto single = [&](int b0, int b1) {
+                  if (b1 <= b0) return;
+                  if (fast[q]) simd_bp::accumulate_fast<1, matched>(pp, rw + q, u0 + q, ax + q, inv_w + q, b0, b1);
+                  else simd_bp::accumulate<1, matched>(pp, rw + q, u0 + q, ax + q, inv_w + q, b0, b1, ndet);
+                };
+                single(c0[q], lo_end);
+                single(hi_begin, c1[q]);
                 edges(q);
               }
               return;
@@ -412,14 +497,14 @@ struct BackProjectFunctor {
     if (one_chunk) {
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
         const Real* pp = part.data() + std::size_t(rr) * std::size_t(n);
-        vector_for<ExecSpace>(team, 0, n, [&](const int c) { m_img(s, r0 + rr, c) = Real(Acc(pp[c]) * Acc(m_scale)); });
+        vector_for<ExecSpace>(team, 0, n, [&](const int c) { out(s, r0 + rr, c, Acc(pp[c])); });
       });
       return;
     }
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nr), [&](const int rr) {
       const Acc* ap = acc.data() + std::size_t(rr) * std::size_t(n);
       Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, n),
-                           [&](const int c) { m_img(s, r0 + rr, c) = Real(ap[c] * Acc(m_scale)); });
+                           [&](const int c) { out(s, r0 + rr, c, ap[c]); });
     });
   }
 };
@@ -498,6 +583,27 @@ void back_project(const ExecSpace& space, const SinoView& sino, const AngleView&
         sino, image, angles, centers, n, ndet, nang, scale, {}};
     f.run(space);
   }
+}
+
+/// The matched back-projection fused with an element-wise step: for every pixel,
+/// update(s, r, c, v) with v = (A^T sino)(s, r, c), instead of storing v in a workspace that a second
+/// pass then reads (the iterative methods' x <- f(x, A^T r): one pass over the image per subset fewer).
+/// `update` is a device-callable functor `void(int s, int r, int c, Real v) const`; each pixel is
+/// visited once, by the thread that owns it, after its sum is complete, so it may read and write
+/// `image` at (s, r, c) (only there: other pixels may be in flight). `image` gives the shape.
+/// \param slack  how many elements past the sinogram's last one are allocated and readable (a plan's own
+/// buffers: 8 lets the last row take the host SIMD path's unguarded loop as well; values never used).
+template <class ExecSpace, class SinoView, class AngleView, class CenterView, class ImageView, class Update>
+void back_project_update(const ExecSpace& space, const SinoView& sino, const AngleView& angles, const CenterView& centers,
+                         const ImageView& image, const Update& update, int slack = 0) {
+  static_assert(ImageView::rank == 3 && SinoView::rank == 3, "beamkit::tomo::back_project_update: rank-3 views");
+  detail::require_layout_right<ImageView>();
+  constexpr const char* where = "beamkit::tomo::back_project_update";
+  detail::check_shapes(where, image, sino, angles, centers);
+  if (image.size() == 0) return;
+  detail::BackProjectFunctor<ExecSpace, BackProjector::matched, SinoView, ImageView, AngleView, CenterView, Update> f{
+      sino, image, angles, centers, int(image.extent(1)), int(sino.extent(2)), int(sino.extent(1)), 1, {}, update, slack};
+  f.run(space);
 }
 
 /// The interpolating back-projection of float rows with their (value, next - value) pairs prepared

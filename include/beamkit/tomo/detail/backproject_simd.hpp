@@ -94,4 +94,73 @@ inline void accumulate(float* pp, const float* const* rows, const float* u0, con
   }
 }
 
+/// accumulate() without its per-vector guards, for the bulk of the work: ~40% fewer instructions per
+/// angle and vector (no lane extraction, scalar span/end tests or branch; the window base is lane 0's tap,
+/// or lane 7's for ax < 0, broadcast by a permute). The caller guarantees what the guards test:
+///   * every tap inside its row on [b0, b1) (the safe range, as for accumulate);
+///   * fast_step(ax[q], ndet): the 8 lanes' floors span at most 7 bins;
+///   * 7 floats readable past the end of every row (the window may run that far past the last tap;
+///     lanes never select those values).
+/// A range of 8 or more pixels ends with one vector overlapping the previous one, its repeated lanes
+/// masked to 0, instead of a scalar tail.
+/// Whether the 8 lanes' floors span at most 7 bins for step ax on a row of ndet bins: their positions
+/// differ by 7 |ax| up to two roundings of numbers below ndet (each <= ndet 2^-24); 4x margin.
+inline bool fast_step(float ax, int ndet) { return 7.0 * std::fabs(double(ax)) + 4.8e-7 * double(ndet) < 7.0; }
+template <int G, bool Matched>
+inline void accumulate_fast(float* pp, const float* const* rows, const float* u0, const float* ax, const float* inv_w,
+                            int b0, int b1) {
+  int c = b0;
+#if BEAMKIT_BACKPROJECT_AVX2
+  const __m256 iota = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+  __m256i low_lane[G];
+  for (int q = 0; q < G; ++q) low_lane[q] = _mm256_set1_epi32(ax[q] >= 0 ? 0 : 7);
+  for (; c < b1; c += 8) {
+    int skip = 0;  // lanes [0, skip) of this vector were added by the previous one
+    if (c + 8 > b1) {
+      if (b1 - b0 < 8) break;
+      skip = c - (b1 - 8);
+      c = b1 - 8;
+    }
+    const __m256 cf = _mm256_add_ps(_mm256_set1_ps(float(c)), iota);
+    __m256 acc = _mm256_setzero_ps();
+    for (int q = 0; q < G; ++q) {
+      const __m256 u = _mm256_fmadd_ps(cf, _mm256_set1_ps(ax[q]), _mm256_set1_ps(u0[q]));
+      const __m256i d = _mm256_cvttps_epi32(u);  // u >= 0 in the safe range: truncation = floor
+      const __m256i base_v = _mm256_permutevar8x32_epi32(d, low_lane[q]);
+      const int base = _mm256_cvtsi256_si32(base_v);
+      const __m256i k = _mm256_sub_epi32(d, base_v);
+      const __m256 lo = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[q] + base), k);
+      const __m256 hi = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[q] + base + 1), k);
+      const __m256 f = _mm256_sub_ps(u, _mm256_cvtepi32_ps(d));
+      if (Matched) {  // w0 = max(0, 1 - f iw) iw, w1 = max(0, 1 - (1 - f) iw) iw, as tap_value
+        const __m256 iw = _mm256_set1_ps(inv_w[q]);
+        const __m256 w0 = _mm256_mul_ps(_mm256_max_ps(zero, _mm256_fnmadd_ps(f, iw, one)), iw);
+        const __m256 w1 = _mm256_mul_ps(_mm256_max_ps(zero, _mm256_fnmadd_ps(_mm256_sub_ps(one, f), iw, one)), iw);
+        acc = _mm256_add_ps(acc, _mm256_fmadd_ps(w0, lo, _mm256_mul_ps(w1, hi)));
+      } else {
+        acc = _mm256_add_ps(acc, _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo));
+      }
+    }
+    if (skip > 0)  // keep lanes >= skip
+      acc = _mm256_and_ps(acc, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                                                      _mm256_set1_epi32(skip - 1))));
+    _mm256_storeu_ps(pp + c, _mm256_add_ps(_mm256_loadu_ps(pp + c), acc));
+    if (skip > 0) {
+      c = b1;
+      break;
+    }
+  }
+#endif
+  for (; c < b1; ++c) {
+    float sum = 0;
+    for (int q = 0; q < G; ++q) {
+      const float u = u0[q] + float(c) * ax[q];
+      const int d0 = int(u);
+      sum += tap_value<Matched>(rows[q][d0], rows[q][d0 + 1], u - float(d0), inv_w[q]);
+    }
+    pp[c] += sum;
+  }
+}
+
 }  // namespace beamkit::tomo::detail::simd_bp

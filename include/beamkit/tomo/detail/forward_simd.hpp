@@ -160,6 +160,42 @@ inline void project(float* out, const float* lines, int n, int n_lines, float t0
 #endif
 }
 
+/// dst[c * n + r] = src[r * n + c] for r in [r0, r1), c in [c0, c1) (n x n images): the transposed copy
+/// steep angles read. 8 x 8 blocks are transposed in registers (8 row loads, 24 unpack/shuffle/lane
+/// permutes, 8 row stores); the ragged border element by element. The scalar loop GCC makes of the
+/// plain copy (strided single-float loads and inserts) ran at ~2 GB/s, this one near L2 speed.
+inline void transpose_tile(const float* src, float* dst, int n, int r0, int r1, int c0, int c1) {
+  const std::size_t N = std::size_t(n);
+  int rb = r0, cb = c0;  // the end of the 8-blocked part
+#if BEAMKIT_BACKPROJECT_AVX2
+  rb = r0 + (r1 - r0) / 8 * 8;
+  cb = c0 + (c1 - c0) / 8 * 8;
+  for (int r = r0; r < rb; r += 8)
+    for (int c = c0; c < cb; c += 8) {
+      const float* s = src + std::size_t(r) * N + std::size_t(c);
+      __m256 a[8], t[8];
+      for (int i = 0; i < 8; ++i) a[i] = _mm256_loadu_ps(s + std::size_t(i) * N);
+      for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(a[i], a[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(a[i], a[i + 1]);
+      }
+      for (int i = 0; i < 8; i += 4) {
+        a[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        a[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        a[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        a[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+      }
+      float* d = dst + std::size_t(c) * N + std::size_t(r);
+      for (int i = 0; i < 4; ++i) {
+        _mm256_storeu_ps(d + std::size_t(i) * N, _mm256_permute2f128_ps(a[i], a[i + 4], 0x20));
+        _mm256_storeu_ps(d + std::size_t(i + 4) * N, _mm256_permute2f128_ps(a[i], a[i + 4], 0x31));
+      }
+    }
+#endif
+  for (int r = r0; r < r1; ++r)
+    for (int c = (r < rb ? cb : c0); c < c1; ++c) dst[std::size_t(c) * N + std::size_t(r)] = src[std::size_t(r) * N + std::size_t(c)];
+}
+
 /// ART's ray kernels (iterative.hpp, art_sweep) on one line for a chunk of rays of one half-step: rays
 /// m = 0 .. count-1 at t_m = tk + m dm, 2 <= |dm| <= 2.9 (every other detector bin), so their taps never
 /// overlap. They need lines of >= 24 pixels (`art_usable`).
