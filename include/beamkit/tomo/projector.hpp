@@ -380,6 +380,7 @@ struct BackProjectFunctor {
             f0 = kmath::max(f0, c0[q]);
             f1 = kmath::min(f1, c1[q]);
           }
+          const int f1_group = kmath::max(f0, f1);  // the host SIMD path fuses short groups too
           if (g < G) f1 = f0;  // a short group: every angle on its own
           f1 = kmath::max(f0, f1);
           auto edges = [&](const int q) {
@@ -401,16 +402,24 @@ struct BackProjectFunctor {
               // the unguarded kernel where its preconditions hold (simd_bp::accumulate_fast): steps short
               // of 1 bin per pixel and 7 readable floats past each row (all rows but the view's last)
               bool fast[G];
-              bool all_fast = g == G;
+              bool all_fast = true;
               const Real* const sino_end = m_sino.data() + m_sino.span() + m_slack;
               for (int q = 0; q < g; ++q) {
                 rw[q] = &m_sino(s, a + q, 0);
                 fast[q] = simd_bp::fast_step(ax[q], ndet) && rw[q] + ndet + 7 <= sino_end;
                 all_fast = all_fast && fast[q];
               }
+              // a short group (the last of a chunk) is fused as well where every angle is fast
+              if (g < G && all_fast) f1 = f1_group;
               if (f1 > f0) {
-                if (all_fast) simd_bp::accumulate_fast<G, matched>(pp, rw, u0, ax, inv_w, f0, f1);
-                else simd_bp::accumulate<G, matched>(pp, rw, u0, ax, inv_w, f0, f1, ndet);
+                if (all_fast) {
+                  if (g == G) simd_bp::accumulate_fast<G, matched>(pp, rw, u0, ax, inv_w, f0, f1);
+                  else if (g == 3) simd_bp::accumulate_fast<3, matched>(pp, rw, u0, ax, inv_w, f0, f1);
+                  else if (g == 2) simd_bp::accumulate_fast<2, matched>(pp, rw, u0, ax, inv_w, f0, f1);
+                  else simd_bp::accumulate_fast<1, matched>(pp, rw, u0, ax, inv_w, f0, f1);
+                } else {
+                  simd_bp::accumulate<G, matched>(pp, rw, u0, ax, inv_w, f0, f1, ndet);
+                }
               }
               for (int q = 0; q < g; ++q) {
                 const int lo_end = kmath::min(f0, c1[q]), hi_begin = kmath::max(f1, c0[q]);

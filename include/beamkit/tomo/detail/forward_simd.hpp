@@ -101,7 +101,7 @@ inline __m256 line_taps(__m256 sum, const float* line, int n, __m256 t, float t_
 inline void project(float* out, const float* lines, int n, int n_lines, float t0, float dk, float dd, float weight,
                     int d_begin, int d_end) {
 #if BEAMKIT_BACKPROJECT_AVX2
-  constexpr int seg = 1024, lines_per_pass = 4;
+  constexpr int seg = 1024, lines_per_pass = 8;
   alignas(32) float part[seg];
   alignas(32) double acc[seg];
   const __m256 iota = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
