@@ -126,7 +126,7 @@ void row_norms_squared(const ExecSpace& space, const AngleView& ang, const Cente
 /// With `use_t`, steep (y-dominant) angles work on a transposed copy `xt` of the image, so every ray walks
 /// contiguous rows (strided columns cost ~1.5x at 1024^2, where a column spans 1024 cache lines); the
 /// copy is made when the dominance changes along `order`, so use it when that is rare.
-/// On AVX2 hosts, float rays walking rows take the gather-free kernels simd_fp::art_dot / art_update
+/// On AVX2 hosts, float rays walking rows take the gather-free kernels simd_fp::art_dot_lines / art_update
 /// (detail/forward_simd.hpp): the same rays, weights and pixels, computed 8 rays / 8 pixels at a time.
 template <class ExecSpace, class Real, class ImageView, class BView, class AngleView, class CenterView, class NormView,
           class OrderView>
@@ -176,11 +176,8 @@ void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, 
               if constexpr (simd_art) {  // host AVX2, float, rows: the gather-free kernels (detail/forward_simd.hpp)
                 if (rows && simd_fp::art_usable(n)) {
                   float dotv[chunk], cpad[chunk + 24];
-                  for (int m = 0; m < m_count; ++m) dotv[m] = 0;
-                  for (int k = 0; k < n; ++k) {
-                    const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;
-                    if (!line_missed(tk)) simd_fp::art_dot(dotv, img + std::size_t(k) * ls, n, tk, dm, m_count);
-                  }
+                  for (int m = 0; m < chunk; ++m) dotv[m] = 0;
+                  simd_fp::art_dot_lines(dotv, img, std::size_t(ls), n, n, rp.t0, rp.dk, Real(d_first) * rp.dd, dm, m_count);
                   for (int m = 0; m < chunk + 24; ++m) cpad[m] = 0;
                   for (int m = 0; m < m_count; ++m) {
                     const int d = d_first + 2 * m;

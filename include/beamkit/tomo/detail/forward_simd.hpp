@@ -217,50 +217,97 @@ inline void taps24(__m256 w0, __m256 w1, __m256 w2, __m256i k0, __m256& lo, __m2
 }  // namespace impl
 #endif
 
-/// dot[m] += the linear interpolation of `line` (n pixels, taps outside counting 0) at t_m, m in
-/// [0, count). 8 rays span <= 7 |dm| < 20.3 pixels: a 24-float window, three permutes per tap.
-inline void art_dot(float* dot, const float* line, int n, float tk, float dm, int count) {
 #if BEAMKIT_BACKPROJECT_AVX2
-  const __m256 iota = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), dmv = _mm256_set1_ps(dm), tkv = _mm256_set1_ps(tk);
+namespace impl {
+/// The linear interpolation of `line` (n pixels, taps outside counting 0) at the 8 lanes' t (rays 2 or
+/// more bins apart: 8 rays span <= 7 |dm| < 20.3 pixels, a 24-float window, three permutes per tap);
+/// t_min, t_max: the extreme lanes' t, computed exactly as the vector computes them.
+inline __m256 art_taps(const float* line, int n, __m256 t, float t_min, float t_max) {
+  const float fn = float(n);
+  if (t_max < -1.5f || t_min > fn + 0.5f) return _mm256_setzero_ps();
+  const int fl_min = int(std::floor(t_min));
+  if (t_min >= 1.0f && t_max < fn - 2.5f && fl_min + 23 <= n) {  // window [fl_min - 1, fl_min + 23)
+    const int base = fl_min - 1;
+    const __m256i i0 = _mm256_cvttps_epi32(t);
+    const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
+    __m256 lo, hi;
+    taps24(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_loadu_ps(line + base + 16),
+           _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo, hi);
+    return _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
+  }
+  // the masked form (see line_taps)
+  int base = fl_min - 1;
+  base = base < 0 ? 0 : base > n - 24 ? n - 24 : base;
+  const __m256 fl = _mm256_floor_ps(t);
+  const __m256i i0 = _mm256_cvttps_epi32(fl);
+  const __m256 f = _mm256_sub_ps(t, fl);
+  const __m256i ok0 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n), i0));
+  const __m256i ok1 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-2)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n - 1), i0));
+  __m256 lo, hi;
+  taps24(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_loadu_ps(line + base + 16),
+         _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo, hi);
+  lo = _mm256_and_ps(lo, _mm256_castsi256_ps(ok0));
+  hi = _mm256_and_ps(hi, _mm256_castsi256_ps(ok1));
+  return _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
+}
+}  // namespace impl
+#endif
+
+/// ART's dot products a_m x for a chunk of rays, over every line of an image in line order: line k
+/// (n pixels at lines + k * stride) is sampled at t = tk + m dm, tk = (t0 + k dk) + t_shift, and dot[m]
+/// += its linear interpolation (taps outside counting 0), m in [0, count). For each vector of 8 rays the
+/// lines are walked 8 at a time with the sum in a register (one load and store of dot per 8 lines, not
+/// per line; the same additions in the same order). `dot` must have room for `count` rounded up to 8 (lanes past count are written, unused).
+inline void art_dot_lines(float* dot, const float* lines, std::size_t stride, int n, int n_lines, float t0, float dk,
+                          float t_shift, float dm, int count) {
+#if BEAMKIT_BACKPROJECT_AVX2
+  constexpr int pass = 8;
+  const __m256 iota = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), dmv = _mm256_set1_ps(dm);
   const int j_min = dm >= 0 ? 0 : 7;
   const float fn = float(n);
-  for (int m = 0; m < count; m += 8) {
-    const float t_min = std::fma(float(m + j_min), dm, tk), t_max = std::fma(float(m + 7 - j_min), dm, tk);
-    if (t_max < -1.5f || t_min > fn + 0.5f) continue;
-    const __m256 t = _mm256_fmadd_ps(_mm256_add_ps(_mm256_set1_ps(float(m)), iota), dmv, tkv);
-    const int fl_min = int(std::floor(t_min));
-    __m256 add;
-    if (t_min >= 1.0f && t_max < fn - 2.5f && fl_min + 23 <= n) {  // window [fl_min - 1, fl_min + 23)
-      const int base = fl_min - 1;
-      const __m256i i0 = _mm256_cvttps_epi32(t);
-      const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
-      __m256 lo, hi;
-      impl::taps24(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_loadu_ps(line + base + 16),
-                   _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo, hi);
-      add = _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
-    } else {  // the masked form (see line_taps)
-      int base = fl_min - 1;
-      base = base < 0 ? 0 : base > n - 24 ? n - 24 : base;
-      const __m256 fl = _mm256_floor_ps(t);
-      const __m256i i0 = _mm256_cvttps_epi32(fl);
-      const __m256 f = _mm256_sub_ps(t, fl);
-      const __m256i ok0 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n), i0));
-      const __m256i ok1 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-2)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n - 1), i0));
-      __m256 lo, hi;
-      impl::taps24(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_loadu_ps(line + base + 16),
-                   _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo, hi);
-      lo = _mm256_and_ps(lo, _mm256_castsi256_ps(ok0));
-      hi = _mm256_and_ps(hi, _mm256_castsi256_ps(ok1));
-      add = _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
+  for (int k0 = 0; k0 < n_lines; k0 += pass) {
+    const int lc = k0 + pass <= n_lines ? pass : n_lines - k0;
+    float tk[pass];
+    for (int j = 0; j < lc; ++j) tk[j] = (t0 + float(k0 + j) * dk) + t_shift;
+    const float* line0 = lines + std::size_t(k0) * stride;
+    for (int m = 0; m < count; m += 8) {
+      const __m256 mv = _mm256_add_ps(_mm256_set1_ps(float(m)), iota);
+      const float m_lo = float(m + j_min), m_hi = float(m + 7 - j_min);
+      // t is affine in the line: its extremes over the pass are at the first or the last line
+      const float a_min = std::fma(m_lo, dm, tk[0]), a_max = std::fma(m_hi, dm, tk[0]);
+      const float b_min = std::fma(m_lo, dm, tk[lc - 1]), b_max = std::fma(m_hi, dm, tk[lc - 1]);
+      const float lo = a_min < b_min ? a_min : b_min, hi = a_max > b_max ? a_max : b_max;
+      const float lo_top = a_min > b_min ? a_min : b_min;  // the largest t_min of the pass
+      __m256 sum = _mm256_loadu_ps(dot + m);
+      if (hi < -1.5f || lo > fn + 0.5f) continue;  // no tap of these rays in the pass's lines
+      if (lo >= 1.0f && hi < fn - 2.5f && int(std::floor(lo_top)) + 23 <= n) {  // every line on the fast path
+        for (int j = 0; j < lc; ++j) {
+          const __m256 t = _mm256_fmadd_ps(mv, dmv, _mm256_set1_ps(tk[j]));
+          const int base = int(std::fma(m_lo, dm, tk[j])) - 1;  // t >= 1: truncation = floor
+          const __m256i i0 = _mm256_cvttps_epi32(t);
+          const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
+          const float* line = line0 + std::size_t(j) * stride;
+          __m256 lo_v, hi_v;
+          impl::taps24(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_loadu_ps(line + base + 16),
+                       _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo_v, hi_v);
+          sum = _mm256_add_ps(sum, _mm256_fmadd_ps(f, _mm256_sub_ps(hi_v, lo_v), lo_v));
+        }
+      } else {
+        for (int j = 0; j < lc; ++j) {
+          const __m256 t = _mm256_fmadd_ps(mv, dmv, _mm256_set1_ps(tk[j]));
+          sum = _mm256_add_ps(sum, impl::art_taps(line0 + std::size_t(j) * stride, n, t, std::fma(m_lo, dm, tk[j]),
+                                                  std::fma(m_hi, dm, tk[j])));
+        }
+      }
+      _mm256_storeu_ps(dot + m, sum);
     }
-    impl::add_lanes(dot + m, add, count - m);
   }
 #else
-  (void)dot, (void)line, (void)n, (void)tk, (void)dm, (void)count;
+  (void)dot, (void)lines, (void)stride, (void)n, (void)n_lines, (void)t0, (void)dk, (void)t_shift, (void)dm, (void)count;
 #endif
 }
 
-/// line[p] += sum over the rays m of coef[m] max(0, 1 - |p - t_m|) (the transpose of art_dot), for the
+/// line[p] += sum over the rays m of coef[m] max(0, 1 - |p - t_m|) (the transpose of art_dot_lines), for the
 /// pixels the rays' taps reach: p in [floor(t_first), floor(t_last) + 1] within [0, n), exactly the
 /// pixels the ray-by-ray update writes, so chunks of rays two or more bins apart never write the same
 /// pixel. Pixel-parallel: pixel p lies between rays m0 = floor(u) and m0 + 1, u = (p - tk) / dm, at
@@ -270,7 +317,7 @@ inline void art_dot(float* dot, const float* line, int n, float tk, float dm, in
 /// [8 + count, 24 + count).
 inline void art_update(float* line, int n, float tk, float dm, const float* cpad, int count) {
 #if BEAMKIT_BACKPROJECT_AVX2
-  const float t_a = tk, t_b = std::fma(float(count - 1), dm, tk);  // first and last ray, as art_dot computes them
+  const float t_a = tk, t_b = std::fma(float(count - 1), dm, tk);  // first and last ray, as art_dot_lines computes them
   const float lo_t = t_a < t_b ? t_a : t_b, hi_t = t_a < t_b ? t_b : t_a;
   int p0 = int(std::floor(lo_t)), p1 = int(std::floor(hi_t)) + 2;  // [p0, p1)
   p0 = p0 < 0 ? 0 : p0;
