@@ -271,16 +271,20 @@ private:
   // drawn from the stream (it, i) tagged 0x40000000 (a pure function of seed, iteration and particle).
   int elitist_picks(int g, int it, double frac) {
     const PsoOptions& o = m_opt;
+    const int k = o.elitist;
+    if (m_order.empty()) {  // first call: no particle picked yet
+      for (int i = 0; i < m_np; ++i) m_els_dim_h(i) = -1;
+    } else {
+      for (int j = 0; j < k; ++j) m_els_dim_h(m_order[std::size_t(j)]) = -1;  // unpick the previous ones
+    }
     m_order.resize(std::size_t(m_n));
     for (int i = 0; i < m_n; ++i) m_order[std::size_t(i)] = i;
-    auto worse = [&](int a, int b) {
+    auto worse = [&](int a, int b) {  // a strict total order: the picked set is unique
       const Real fa = m_pf_h(a), fb = m_pf_h(b);
       return fa > fb || (!(fa < fb) && a > b);
     };
     std::swap(m_order[std::size_t(g)], m_order.back());  // g is never picked
-    const int k = o.elitist;
-    std::partial_sort(m_order.begin(), m_order.begin() + k, m_order.end() - 1, worse);
-    for (int i = 0; i < m_np; ++i) m_els_dim_h(i) = -1;
+    std::nth_element(m_order.begin(), m_order.begin() + (k - 1), m_order.end() - 1, worse);
     const double sigma = o.elitist_sigma + (o.elitist_sigma_end - o.elitist_sigma) * frac;
     for (int j = 0; j < k; ++j) {
       const int i = m_order[std::size_t(j)];
@@ -291,8 +295,10 @@ private:
       m_els_dim_h(i) = d;
       m_els_dz_h(i) = Real(sigma * z * m_range[std::size_t(d)]);
     }
-    Kokkos::deep_copy(m_space, m_els_dim, m_els_dim_h);
-    Kokkos::deep_copy(m_space, m_els_dz, m_els_dz_h);
+    if (m_els_dim_h.data() != m_els_dim.data()) {  // device memory: copy; host spaces share the mirror
+      Kokkos::deep_copy(m_space, m_els_dim, m_els_dim_h);
+      Kokkos::deep_copy(m_space, m_els_dz, m_els_dz_h);
+    }
     return k;
   }
 
