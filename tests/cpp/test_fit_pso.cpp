@@ -359,6 +359,7 @@ TEST_CASE("pso: elitist learning converges on the sphere and is reproducible for
     o.seed = 77;
     o.boundary = b;
     o.elitist = 9;
+    o.restart_after = 25;  // restarts and elitist picks interleave
     const auto lo = rep(10, -5.12), hi = rep(10, 5.12);
     Swarm<Host, double> s1(Host(), lo, hi, o);
     auto a = s1.run_device(Rastrigin{});
@@ -381,6 +382,7 @@ TEST_CASE("pso: elitist learning converges on the sphere and is reproducible for
       CHECK(r->cost == a.cost);
       CHECK(r->x == a.x);
       CHECK(r->history == a.history);
+      CHECK(r->restarts == a.restarts);
     }
     for (double v : a.x) CHECK((v >= -5.12 && v <= 5.12));
     o.elitist = 0;

@@ -126,7 +126,8 @@ def pso(f: Union[str, Callable], bounds, n_particles: int = 64, max_iter: int = 
         s0 = s1 = float(elitist_sigma)
     else:
         if len(elitist_sigma) != 2:
-            raise ValueError(f"beamkit.fit.pso: elitist_sigma must be a number or a pair (start, end), got {elitist_sigma!r}")
+            raise ValueError("beamkit.fit.pso: elitist_sigma must be a number or a pair (start, end), "
+                             f"got {elitist_sigma!r}")
         s0, s1 = float(elitist_sigma[0]), float(elitist_sigma[1])
     single = np.dtype(dtype) == np.float32
     if single and not isinstance(f, str):

@@ -119,7 +119,8 @@ public:
     check::non_negative(o.restart_after, where, "restart_after");
     check::non_negative(o.elitist, where, "elitist");
     if (o.elitist >= o.n_particles)
-      fail(errc::invalid_argument, where, cat("elitist = ", o.elitist, " must be smaller than n_particles = ", o.n_particles));
+      fail(errc::invalid_argument, where,
+           cat("elitist = ", o.elitist, " must be smaller than n_particles = ", o.n_particles));
     for (double sg : {o.elitist_sigma, o.elitist_sigma_end})
       if (!(sg > 0) || !std::isfinite(sg))
         fail(errc::invalid_argument, where, cat("elitist_sigma must be finite and > 0, got ", sg));
@@ -179,7 +180,8 @@ public:
     first_best();
     return loop(cb, [&](const detail::StepParams<Real>& s) {
       detail::PsoMove<ExecSpace, Real, Objective, true, lanes> k{
-          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, obj, s, m_els_dim, m_els_dz};
+          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, obj, s,
+          m_els_dim, m_els_dz};
       Kokkos::parallel_for("beamkit::fit::pso_step", group_policy(), k);
     });
   }
@@ -191,7 +193,8 @@ public:
     first_best();
     return loop(cb, [&](const detail::StepParams<Real>& s) {
       detail::PsoMove<ExecSpace, Real, detail::PsoNoObjective, false, lanes> k{
-          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, {}, s, m_els_dim, m_els_dz};
+          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, {}, s,
+          m_els_dim, m_els_dz};
       Kokkos::parallel_for("beamkit::fit::pso_move", group_policy(), k);
       evaluate_batch(batch);
       Kokkos::parallel_for("beamkit::fit::pso_best", policy(),
@@ -367,6 +370,7 @@ private:
           since_improve = 0;
         } else if (o.restart_after > 0 && ++since_improve >= o.restart_after) {
           init(g, it);  // keeps particle g (the best), re-seeds the others; their pbest is reset
+          if (o.elitist > 0) g = scan_best(fbest);  // the elitist picks read the reset costs (g, fbest unchanged)
           ++res.restarts;
           since_improve = 0;
         }
