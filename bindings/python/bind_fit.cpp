@@ -57,7 +57,7 @@ py::dict pso(py::object f, std::vector<double> lo, std::vector<double> hi, int n
              std::int64_t max_evals, std::uint64_t seed, const std::string& topology, int ring_neighbors,
              const std::string& velocity, double w, double w_end, double c1, double c2, double phi1, double phi2,
              const std::string& boundary, double v_max, double v_init, double v_init_min, double v_init_max, double tol, int tol_iter, double target, int restart_after,
-             py::object callback, bool single) {
+             py::object callback, bool single, int elitist, double elitist_sigma, double elitist_sigma_end) {
   constexpr const char* where = "beamkit.fit.pso";
   fit::PsoOptions o;
   o.n_particles = n_particles;
@@ -88,6 +88,9 @@ py::dict pso(py::object f, std::vector<double> lo, std::vector<double> hi, int n
   o.tol_iter = tol_iter;
   o.target = target;
   o.restart_after = restart_after;
+  o.elitist = elitist;
+  o.elitist_sigma = elitist_sigma;
+  o.elitist_sigma_end = elitist_sigma_end;
 
   const fit::PsoCallback cb = pso_callback(callback);
   fit::PsoResult res;
@@ -159,7 +162,8 @@ void bind_fit(py::module_& m) {
         py::arg("max_evals"), py::arg("seed"), py::arg("topology"), py::arg("ring_neighbors"), py::arg("velocity"),
         py::arg("w"), py::arg("w_end"), py::arg("c1"), py::arg("c2"), py::arg("phi1"), py::arg("phi2"),
         py::arg("boundary"), py::arg("v_max"), py::arg("v_init"), py::arg("v_init_min"), py::arg("v_init_max"), py::arg("tol"), py::arg("tol_iter"), py::arg("target"),
-        py::arg("restart_after"), py::arg("callback"), py::arg("single"));
+        py::arg("restart_after"), py::arg("callback"), py::arg("single"),
+        py::arg("elitist"), py::arg("elitist_sigma"), py::arg("elitist_sigma_end"));
   f.def(
       "least_squares",
       [](py::object fun, std::vector<double> x0, std::vector<double> lo, std::vector<double> hi, bool absolute_sigma,

@@ -295,6 +295,105 @@ TEST_CASE("pso: restarts fire on stagnation and keep the incumbent") {
   for (std::size_t k = 1; k < r.history.size(); ++k) REQUIRE(r.history[k] <= r.history[k - 1]);
 }
 
+TEST_CASE("pso: elitist learning -- exactly k particles sample the previous global best, one coordinate displaced") {
+  // Record every batch and the best position after every iteration; in iteration t >= 1 exactly
+  // o.elitist rows equal best_x(t - 1) in all but one coordinate, and those displacements are
+  // N(0, (sigma (hi - lo))^2): sigma constant 0.05, box [-100, 100] around the sphere's minimum (so the walls
+  // are never reached: |displacement| < 100 - |best|).
+  PsoOptions o;
+  o.n_particles = 24;
+  o.max_iter = 200;
+  o.seed = 3;
+  o.elitist = 4;
+  o.elitist_sigma = o.elitist_sigma_end = 0.05;
+  o.boundary = Boundary::wrap;
+  const int dim = 5;
+  std::vector<std::vector<double>> batches, bests;
+  auto r = pso_batch<Host, double>(
+      Host(),
+      [&](HostView2<const double> x, HostView1<double> f) {
+        std::vector<double> b(x.extent(0) * x.extent(1));
+        for (int i = 0; i < int(x.extent(0)); ++i) {
+          f(i) = Sphere{}(Point<double>{&x(i, 0), int(x.extent(1))});
+          for (int d = 0; d < dim; ++d) b[std::size_t(i * dim + d)] = x(i, d);
+        }
+        batches.push_back(b);
+      },
+      rep(dim, -100), rep(dim, 100), o,
+      [&](const PsoProgress& p) {
+        bests.push_back(p.best_x);
+        return false;
+      });
+  REQUIRE(batches.size() == 201);
+  REQUIRE(bests.size() == 201);
+  CHECK(r.evaluations == 24 * 201);  // the same budget as without elitist learning
+  double s2 = 0;
+  int m = 0;
+  for (int t = 1; t <= 200; ++t) {
+    int count = 0;
+    for (int i = 0; i < o.n_particles; ++i) {
+      int differ = 0, dd = -1;
+      for (int d = 0; d < dim; ++d)
+        if (batches[t][std::size_t(i * dim + d)] != bests[t - 1][std::size_t(d)]) { ++differ; dd = d; }
+      if (differ <= 1) {
+        ++count;
+        if (dd >= 0) {
+          const double dz = batches[t][std::size_t(i * dim + dd)] - bests[t - 1][std::size_t(dd)];
+          s2 += dz * dz;
+          ++m;
+        }
+      }
+    }
+    REQUIRE(count == o.elitist);
+  }
+  REQUIRE(m > 700);
+  CHECK(std::sqrt(s2 / m) == doctest::Approx(0.05 * 200).epsilon(0.1));  // sample std within 10% (its error ~2.5%)
+  CHECK(r.cost < 1e-8);
+}
+
+TEST_CASE("pso: elitist learning converges on the sphere and is reproducible for any thread assignment and path") {
+  for (Boundary b : {Boundary::reflect, Boundary::clamp, Boundary::wrap}) {
+    PsoOptions o;
+    o.n_particles = 37;
+    o.max_iter = 300;
+    o.seed = 77;
+    o.boundary = b;
+    o.elitist = 9;
+    o.restart_after = 25;  // restarts and elitist picks interleave
+    const auto lo = rep(10, -5.12), hi = rep(10, 5.12);
+    Swarm<Host, double> s1(Host(), lo, hi, o);
+    auto a = s1.run_device(Rastrigin{});
+    Swarm<Host, double> s2(Host(), lo, hi, o);
+    s2.set_chunk_size(1);
+    auto c = s2.run_device(Rastrigin{});
+#ifdef KOKKOS_ENABLE_SERIAL
+    auto d = pso_device<Kokkos::Serial, double>(Kokkos::Serial(), Rastrigin{}, lo, hi, o);
+#else
+    auto d = a;
+#endif
+    auto e = pso_batch<Host, double>(
+        Host(),
+        [](HostView2<const double> x, HostView1<double> f) {
+          for (int i = 0; i < int(x.extent(0)); ++i) f(i) = Rastrigin{}(Point<double>{&x(i, 0), int(x.extent(1))});
+        },
+        lo, hi, o);
+    CAPTURE(int(b));
+    for (const auto* r : {&c, &d, &e}) {
+      CHECK(r->cost == a.cost);
+      CHECK(r->x == a.x);
+      CHECK(r->history == a.history);
+      CHECK(r->restarts == a.restarts);
+    }
+    for (double v : a.x) CHECK((v >= -5.12 && v <= 5.12));
+    o.elitist = 0;
+    CHECK(pso_builtin(Host(), "rastrigin", lo, hi, o).history != a.history);  // the option acts
+    o.elitist = 9;
+    auto sp = pso_builtin(Host(), "sphere", lo, hi, o);
+    CHECK(sp.cost < 1e-10);
+    CHECK(sp.evaluations == 37 * 301);
+  }
+}
+
 TEST_CASE("pso: bad input is rejected with a message naming it") {
   PsoOptions o;
   CHECK_THROWS_WITH_AS(pso_builtin(Host(), "sphere", {0.0, 1.0}, {1.0, 0.5}, o),
@@ -307,6 +406,19 @@ TEST_CASE("pso: bad input is rejected with a message naming it") {
   o.velocity = VelocityRule::constriction;
   o.phi1 = o.phi2 = 1.5;
   CHECK_THROWS_WITH_AS(pso_builtin(Host(), "sphere", {0.0}, {1.0}, o), doctest::Contains("phi1 + phi2 > 4"),
+                       beamkit::error);
+  o = PsoOptions{};
+  o.elitist = 64;  // == n_particles
+  CHECK_THROWS_WITH_AS(pso_builtin(Host(), "sphere", {0.0}, {1.0}, o), doctest::Contains("elitist = 64"),
+                       beamkit::error);
+  o.elitist = -1;
+  CHECK_THROWS_WITH_AS(pso_builtin(Host(), "sphere", {0.0}, {1.0}, o), doctest::Contains("elitist"), beamkit::error);
+  o.elitist = 4;
+  o.elitist_sigma_end = 0;
+  CHECK_THROWS_WITH_AS(pso_builtin(Host(), "sphere", {0.0}, {1.0}, o), doctest::Contains("elitist_sigma"),
+                       beamkit::error);
+  o.elitist_sigma_end = std::nan("");
+  CHECK_THROWS_WITH_AS(pso_builtin(Host(), "sphere", {0.0}, {1.0}, o), doctest::Contains("elitist_sigma"),
                        beamkit::error);
 }
 

@@ -66,7 +66,8 @@ def pso(f: Union[str, Callable], bounds, n_particles: int = 64, max_iter: int = 
         phi1: float = 2.05, phi2: float = 2.05, ring_neighbors: int = 1, v_max: float = 0.5,
         v_init: Union[None, float, Tuple[float, float]] = None,
         max_evals: int = 0, tol: float = 0.0, tol_iter: int = 0, target: float = -np.inf,
-        restart_after: int = 0, callback: Optional[Callable] = None, dtype=np.float64) -> PsoResult:
+        restart_after: int = 0, elitist: int = 0, elitist_sigma: Union[float, Tuple[float, float]] = (1.0, 0.1),
+        callback: Optional[Callable] = None, dtype=np.float64) -> PsoResult:
     """Minimise ``f`` over the box ``bounds = (lower, upper)`` with particle-swarm optimisation.
 
     Parameters
@@ -89,6 +90,13 @@ def pso(f: Union[str, Callable], bounds, n_particles: int = 64, max_iter: int = 
     max_evals, tol/tol_iter, target : further stopping rules (evaluation budget; best improved by at
         most ``tol`` over ``tol_iter`` iterations; best <= target).
     restart_after : re-seed all particles except the best after this many iterations without improvement.
+    elitist : elitist learning (Zhan et al. 2009): every iteration the ``elitist`` particles with the worst
+        personal bests (never the global best) are placed, instead of their PSO move, on a copy of the
+        global best with one random coordinate ``d`` displaced by ``N(0, sigma^2) * (upper[d] - lower[d])``
+        (the same evaluations per iteration). 0: off. Recommended: ``n_particles // 4`` with
+        ``boundary='wrap'`` (see docs/fit.md, "Elitist learning").
+    elitist_sigma : ``(sigma_start, sigma_end)``: sigma falls linearly over ``max_iter``; a single number
+        keeps it constant. Both > 0.
     callback : ``callback(iteration, best_cost, best_x)`` after each iteration; return True to stop.
     """
     lo, hi = _bounds(bounds)
@@ -114,13 +122,20 @@ def pso(f: Union[str, Callable], bounds, n_particles: int = 64, max_iter: int = 
             v_lo, v_hi = float(v_init[0]), float(v_init[1])
             if not v_lo < v_hi:
                 raise ValueError(f"beamkit.fit.pso: v_init = ({v_lo}, {v_hi}) needs vmin < vmax")
+    if np.ndim(elitist_sigma) == 0:
+        s0 = s1 = float(elitist_sigma)
+    else:
+        if len(elitist_sigma) != 2:
+            raise ValueError("beamkit.fit.pso: elitist_sigma must be a number or a pair (start, end), "
+                             f"got {elitist_sigma!r}")
+        s0, s1 = float(elitist_sigma[0]), float(elitist_sigma[1])
     single = np.dtype(dtype) == np.float32
     if single and not isinstance(f, str):
         raise ValueError("beamkit.fit.pso: dtype=float32 is available for the built-in objectives only")
     d = _core.pso(func, lo.tolist(), hi.tolist(), int(n_particles), int(max_iter), int(max_evals), int(seed),
                   topology, int(ring_neighbors), velocity, float(w), -1.0 if w_end is None else float(w_end),
                   float(c1), float(c2), float(phi1), float(phi2), boundary, float(v_max), v_frac, v_lo, v_hi, float(tol), int(tol_iter),
-                  float(target), int(restart_after), callback, single)
+                  float(target), int(restart_after), callback, single, int(elitist), s0, s1)
     return PsoResult(**d)
 
 

@@ -42,7 +42,8 @@ def pso(f: Union[str, Callable[..., Any]], bounds: Any, n_particles: int = ..., 
         vectorized: bool = ..., topology: str = ..., velocity: str = ..., boundary: str = ..., w: float = ...,
         w_end: Optional[float] = ..., c1: float = ..., c2: float = ..., phi1: float = ..., phi2: float = ...,
         ring_neighbors: int = ..., v_max: float = ..., v_init: Union[None, float, Tuple[float, float]] = ..., max_evals: int = ..., tol: float = ..., tol_iter: int = ...,
-        target: float = ..., restart_after: int = ..., callback: Optional[Callable[[int, float, np.ndarray], Optional[bool]]] = ...,
+        target: float = ..., restart_after: int = ..., elitist: int = ...,
+        elitist_sigma: Union[float, Tuple[float, float]] = ..., callback: Optional[Callable[[int, float, np.ndarray], Optional[bool]]] = ...,
         dtype: Any = ...) -> PsoResult: ...
 def least_squares(fun: Callable[[np.ndarray], Any], x0: Any, bounds: Any = ..., absolute_sigma: bool = ...,
                   max_iter: int = ..., ftol: float = ..., xtol: float = ..., gtol: float = ..., fd_step: float = ...) -> LsqResult: ...

@@ -19,9 +19,11 @@
 #pragma once
 #include <beamkit/core/error.hpp>
 #include <beamkit/core/kokkos_compat.hpp>
+#include <beamkit/core/random.hpp>
 #include <beamkit/core/types.hpp>
 #include <beamkit/fit/detail/pso_kernels.hpp>
 #include <beamkit/fit/objectives.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -59,6 +61,14 @@ struct PsoOptions {
   int tol_iter = 0;               ///< 0: tolerance test off
   double target = -std::numeric_limits<double>::infinity();  ///< stop once best <= target
   int restart_after = 0;          ///< re-seed the swarm after this many iterations without improvement (0: off)
+  /// Elitist learning (the ELS of Zhan et al., IEEE TSMC-B 39 (2009) 1362, applied every iteration):
+  /// the `elitist` particles with the worst personal bests (never the global best) are placed, instead
+  /// of their PSO move, on a copy of the global best with one random coordinate d displaced by
+  /// N(0, sigma^2) (hi_d - lo_d) and put back into the box by the wall rule; sigma falls linearly from
+  /// elitist_sigma to elitist_sigma_end over max_iter. Same evaluations per iteration. 0: off.
+  /// Recommended (docs/fit.md): elitist = n_particles / 4 with boundary wrap.
+  int elitist = 0;
+  double elitist_sigma = 1.0, elitist_sigma_end = 0.1;
 };
 
 /// Passed to the progress callback after every iteration (iteration 0 = the initial swarm).
@@ -107,6 +117,13 @@ public:
     check::non_negative(o.tol, where, "tol");
     check::non_negative(o.tol_iter, where, "tol_iter");
     check::non_negative(o.restart_after, where, "restart_after");
+    check::non_negative(o.elitist, where, "elitist");
+    if (o.elitist >= o.n_particles)
+      fail(errc::invalid_argument, where,
+           cat("elitist = ", o.elitist, " must be smaller than n_particles = ", o.n_particles));
+    for (double sg : {o.elitist_sigma, o.elitist_sigma_end})
+      if (!(sg > 0) || !std::isfinite(sg))
+        fail(errc::invalid_argument, where, cat("elitist_sigma must be finite and > 0, got ", sg));
     check::finite(o.v_init, where, "v_init");
     check::finite(o.v_init_min, where, "v_init_min");
     check::finite(o.v_init_max, where, "v_init_max");
@@ -141,6 +158,12 @@ public:
     m_x_h = Kokkos::create_mirror_view(m_x);
     m_f_h = Kokkos::create_mirror_view(m_f);
     m_pf_h = Kokkos::create_mirror_view(m_pf[0]);
+    m_els_dim = View1<int, mem>(BEAMKIT_LABEL("fit", "pso_els_dim"), o.elitist > 0 ? np : 0);
+    m_els_dz = View1<Real, mem>(BEAMKIT_LABEL("fit", "pso_els_dz"), o.elitist > 0 ? np : 0);
+    m_els_dim_h = Kokkos::create_mirror_view(m_els_dim);
+    m_els_dz_h = Kokkos::create_mirror_view(m_els_dz);
+    m_range.resize(std::size_t(m_dim));
+    for (int d = 0; d < m_dim; ++d) m_range[std::size_t(d)] = hi[d] - lo[d];
     if (o.topology == Topology::von_neumann) {
       int r = int(std::sqrt(double(n)));
       while (r > 1 && n % r) --r;
@@ -157,7 +180,8 @@ public:
     first_best();
     return loop(cb, [&](const detail::StepParams<Real>& s) {
       detail::PsoMove<ExecSpace, Real, Objective, true, lanes> k{
-          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, obj, s};
+          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, obj, s,
+          m_els_dim, m_els_dz};
       Kokkos::parallel_for("beamkit::fit::pso_step", group_policy(), k);
     });
   }
@@ -169,7 +193,8 @@ public:
     first_best();
     return loop(cb, [&](const detail::StepParams<Real>& s) {
       detail::PsoMove<ExecSpace, Real, detail::PsoNoObjective, false, lanes> k{
-          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, {}, s};
+          m_x, m_v, m_px[m_cur], m_px[1 - m_cur], m_pf[m_cur], m_pf[1 - m_cur], m_f, m_lo, m_hi, m_vmax, {}, s,
+          m_els_dim, m_els_dz};
       Kokkos::parallel_for("beamkit::fit::pso_move", group_policy(), k);
       evaluate_batch(batch);
       Kokkos::parallel_for("beamkit::fit::pso_best", policy(),
@@ -244,6 +269,42 @@ private:
     return g;
   }
 
+  // Elitist learning for iteration `it`: the o.elitist particles with the worst personal bests in the
+  // host copy m_pf_h (ties: the higher index first; never g) get a coordinate and a Gaussian displacement,
+  // drawn from the stream (it, i) tagged 0x40000000 (a pure function of seed, iteration and particle).
+  int elitist_picks(int g, int it, double frac) {
+    const PsoOptions& o = m_opt;
+    const int k = o.elitist;
+    if (m_order.empty()) {  // first call: no particle picked yet
+      for (int i = 0; i < m_np; ++i) m_els_dim_h(i) = -1;
+    } else {
+      for (int j = 0; j < k; ++j) m_els_dim_h(m_order[std::size_t(j)]) = -1;  // unpick the previous ones
+    }
+    m_order.resize(std::size_t(m_n));
+    for (int i = 0; i < m_n; ++i) m_order[std::size_t(i)] = i;
+    auto worse = [&](int a, int b) {  // a strict total order: the picked set is unique
+      const Real fa = m_pf_h(a), fb = m_pf_h(b);
+      return fa > fb || (!(fa < fb) && a > b);
+    };
+    std::swap(m_order[std::size_t(g)], m_order.back());  // g is never picked
+    std::nth_element(m_order.begin(), m_order.begin() + (k - 1), m_order.end() - 1, worse);
+    const double sigma = o.elitist_sigma + (o.elitist_sigma_end - o.elitist_sigma) * frac;
+    for (int j = 0; j < k; ++j) {
+      const int i = m_order[std::size_t(j)];
+      CounterRng rng(o.seed, detail::stream_id(it, i, 0x40000000u));
+      const int d = int(rng.below(std::uint32_t(m_dim)));
+      const double u1 = rng.uniform(), u2 = rng.uniform();
+      const double z = std::sqrt(-2.0 * std::log1p(-u1)) * std::cos(2.0 * 3.14159265358979323846 * u2);  // Box-Muller
+      m_els_dim_h(i) = d;
+      m_els_dz_h(i) = Real(sigma * z * m_range[std::size_t(d)]);
+    }
+    if (m_els_dim_h.data() != m_els_dim.data()) {  // device memory: copy; host spaces share the mirror
+      Kokkos::deep_copy(m_space, m_els_dim, m_els_dim_h);
+      Kokkos::deep_copy(m_space, m_els_dz, m_els_dz_h);
+    }
+    return k;
+  }
+
   void best_position(int g, std::vector<double>& x) {
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), m_px[m_cur]);  // no copy on host spaces
     x.resize(m_dim);
@@ -294,12 +355,11 @@ private:
     if (!stop_now(0)) {
       for (it = 1; it <= o.max_iter; ++it) {
         if (o.max_evals > 0 && res.evaluations + m_n > o.max_evals) { res.stop_reason = "max_evals"; --it; break; }
-        if (!s.constriction) {
-          const double frac = o.max_iter > 1 ? double(it - 1) / double(o.max_iter - 1) : 0.0;
-          s.w = Real(o.w_end < 0 ? o.w : o.w + (o.w_end - o.w) * frac);
-        }
+        const double frac = o.max_iter > 1 ? double(it - 1) / double(o.max_iter - 1) : 0.0;
+        if (!s.constriction) s.w = Real(o.w_end < 0 ? o.w : o.w + (o.w_end - o.w) * frac);
         s.iteration = it;
         s.gbest = g;
+        s.n_els = o.elitist > 0 ? elitist_picks(g, it, frac) : 0;
         step(s);
         m_cur = 1 - m_cur;
         res.evaluations += m_n;
@@ -310,6 +370,7 @@ private:
           since_improve = 0;
         } else if (o.restart_after > 0 && ++since_improve >= o.restart_after) {
           init(g, it);  // keeps particle g (the best), re-seeds the others; their pbest is reset
+          if (o.elitist > 0) g = scan_best(fbest);  // the elitist picks read the reset costs (g, fbest unchanged)
           ++res.restarts;
           since_improve = 0;
         }
@@ -331,6 +392,12 @@ private:
   typename View2<Real, mem>::host_mirror_type m_x_h;
   typename View1<Real, mem>::host_mirror_type m_f_h, m_pf_h;
   HostView2<Real> m_xb_h;  // [n][dim] for the batch evaluator
+  View1<int, mem> m_els_dim;  // [np] elitist learning (empty when off)
+  View1<Real, mem> m_els_dz;
+  typename View1<int, mem>::host_mirror_type m_els_dim_h;
+  typename View1<Real, mem>::host_mirror_type m_els_dz_h;
+  std::vector<double> m_range;
+  std::vector<int> m_order;
   HostView1<Real> m_fb_h;
 };
 

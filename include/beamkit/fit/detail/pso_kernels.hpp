@@ -34,7 +34,8 @@ template <class Real> struct StepParams {
   int n = 0, dim = 0, iteration = 0;
   TopoId topo = TopoId::global;
   int ring_k = 1, vn_rows = 1, vn_cols = 1;
-  int gbest = 0;                // global-best particle (topology global)
+  int gbest = 0;                // global-best particle (every topology: the elitist-learning copies use it)
+  int n_els = 0;                // > 0: elitist learning this iteration (els_dim, els_dz of PsoMove are set)
   bool constriction = false;
   Real w = 0, c1 = 0, c2 = 0;   // inertia form; constriction: w = chi, c1 = chi phi1, c2 = chi phi2
   BoundId bound = BoundId::reflect;
@@ -140,6 +141,18 @@ KOKKOS_FORCEINLINE_FUNCTION void eval_lanes(const Objective& obj, const Real* x,
   }
 }
 
+/// The wall rule for one coordinate x (any distance outside [lo, hi]): reflect (mirror once, then stop
+/// at the far wall), clamp, or wrap (periodic image) -- the position part of PsoMove's walls.
+template <class Real> KOKKOS_INLINE_FUNCTION Real wall_position(Real x, Real lo, Real hi, BoundId b) {
+  if (x >= lo && x <= hi) return x;
+  if (b == BoundId::reflect) x = x > hi ? hi - (x - hi) : lo + (lo - x);
+  else if (b == BoundId::wrap) {
+    const Real t = (x - lo) / (hi - lo);
+    x = lo + (t - floor_exact(t)) * (hi - lo);
+  }
+  return x < lo ? lo : (hi < x ? hi : x);
+}
+
 /// One synchronous PSO move of every particle, optionally fused with the evaluation of a device
 /// objective and the personal-best update (Eval = true), in a single kernel over groups of L particles:
 ///   inertia:       v <- w v + c1 r1 (p_i - x) + c2 r2 (p_l - x)
@@ -147,6 +160,9 @@ KOKKOS_FORCEINLINE_FUNCTION void eval_lanes(const Objective& obj, const Real* x,
 ///   x <- x + v, then the walls: reflect (mirror at the wall, reverse v), clamp (stop at the wall,
 ///   v = 0) or wrap (periodic); l = best particle of i's neighbourhood. r1, r2: the 16-bit halves of
 ///   word d of the stream (iteration, i) (Philox block d / 4).
+/// Elitist learning (s.n_els > 0): a particle with els_dim(i) >= 0 is then placed on a copy of the
+/// global best's position whose coordinate els_dim(i) is moved by els_dz(i) (and put back into the box
+/// by the wall rule); its velocity is the one just computed. (Zhan et al., IEEE TSMC-B 39 (2009) 1362.)
 /// (Kennedy & Eberhart 1995; Shi & Eberhart 1998; Clerc & Kennedy, IEEE TEC 6 (2002) 58.)
 template <class ExecSpace, class Real, class Objective, bool Eval, int L> struct PsoMove {
   using mem = typename ExecSpace::memory_space;
@@ -158,11 +174,14 @@ template <class ExecSpace, class Real, class Objective, bool Eval, int L> struct
   View1<const Real, mem> lo, hi, vmax;
   Objective obj;
   StepParams<Real> s;
+  View1<const int, mem> els_dim;   // [np] elitist learning: perturbed coordinate, -1: a normal move
+  View1<const Real, mem> els_dz;   // [np] its displacement
 
   KOKKOS_INLINE_FUNCTION void operator()(const int g) const {
     const int i0 = g * L;
     if (s.topo == TopoId::global) dispatch<true>(i0);
     else dispatch<false>(i0);
+    if (s.n_els > 0) elitist(i0);
     if (Eval) {
       Real fv[L];
       eval_lanes<L>(obj, &x(0, i0), int(x.extent(1)), s.dim, fv);
@@ -223,6 +242,14 @@ template <class ExecSpace, class Real, class Objective, bool Eval, int L> struct
           vr[p] = select(inside, vf, vw);
         }
       }
+    }
+  }
+  KOKKOS_INLINE_FUNCTION void elitist(const int i0) const {
+    for (int p = 0; p < L; ++p) {
+      const int i = i0 + p, e = els_dim(i);
+      if (e < 0) continue;
+      for (int d = 0; d < s.dim; ++d) x(d, i) = pxc(d, s.gbest);
+      x(e, i) = wall_position(pxc(e, s.gbest) + els_dz(i), lo(e), hi(e), s.bound);
     }
   }
   KOKKOS_INLINE_FUNCTION void update_best(const int i0, const Real* fv) const {
