@@ -137,7 +137,7 @@ GisaxsFitSpec parse_fit_spec(const std::string& config_json, const std::string& 
       if (!it.value().is_null()) f[it.key()] = it.value();
   }
   static const std::set<std::string> allowed = {"parameters", "transform", "sigma", "floor", "exclude_below", "roi",
-                                                "particles", "iterations", "seed", "refine", "comment"};
+                                                "particles", "iterations", "seed", "elitist", "refine", "comment"};
   for (auto it = f.begin(); it != f.end(); ++it)
     if (!allowed.count(it.key())) {
       std::string list;
@@ -199,6 +199,11 @@ GisaxsFitSpec parse_fit_spec(const std::string& config_json, const std::string& 
   }
   if (f.contains("particles")) s.particles = int(int_of(f["particles"], "fit.particles", 1, 1000000));
   if (f.contains("iterations")) s.iterations = int(int_of(f["iterations"], "fit.iterations", 0, 100000000));
+  if (f.contains("elitist")) {
+    s.elitist = int(int_of(f["elitist"], "fit.elitist", 0, 1000000));
+    if (s.elitist >= s.particles)
+      bad(cat("fit.elitist = ", s.elitist, " must be below fit.particles = ", s.particles, " (the global best never moves)"));
+  }
   if (f.contains("seed")) s.seed = std::uint64_t(int_of(f["seed"], "fit.seed", 0, (1L << 53)));
   if (f.contains("refine")) {
     const std::string t = str_of(f["refine"], "fit.refine");
@@ -336,6 +341,7 @@ GisaxsFitResult gisaxs_fit(const std::string& config_json, const double* data, i
   po.n_particles = spec.particles;
   po.max_iter = spec.iterations;
   po.seed = spec.seed;
+  po.elitist = spec.elitist;
   const auto batch = [&](HostView2<const double> X, HostView1<double> F) {
     std::vector<double> x(n);
     for (std::size_t i = 0; i < X.extent(0); ++i) {

@@ -64,6 +64,11 @@ TEST_CASE("gisaxs fit: dotted paths and the fit section") {
   const auto o = fit::parse_fit_spec(cfg, R"({"seed": 9, "transform": "sqrt"})");
   CHECK(o.seed == 9);
   CHECK(o.transform == fit::Transform::sqrt);
+  CHECK(o.elitist == 0);
+  CHECK(fit::parse_fit_spec(cfg, R"({"particles": 16, "elitist": 4})").elitist == 4);
+  CHECK_THROWS_WITH_AS(fit::parse_fit_spec(cfg, R"({"particles": 16, "elitist": 16})"),
+                       doctest::Contains("fit.elitist = 16 must be below fit.particles = 16"), beamkit::error);
+  CHECK_THROWS_WITH_AS(fit::parse_fit_spec(cfg, R"({"elitist": -1})"), doctest::Contains("fit.elitist"), beamkit::error);
   CHECK_THROWS_WITH_AS(fit::parse_fit_spec(cfg, R"({"iterations": -1})"), doctest::Contains("fit.iterations"), beamkit::error);
   CHECK_THROWS_WITH_AS(fit::parse_fit_spec(cfg, R"({"parameters": {"a.b.0": [2, 2]}})"),
                        doctest::Contains("needs finite bounds lo < hi"), beamkit::error);

@@ -272,14 +272,15 @@ def _config_text(config) -> str:
 def gisaxs_fit(config, data, parameters=None, mask=None, sigma=None, transform: Optional[str] = None,
                n_particles: Optional[int] = None, max_iter: Optional[int] = None, seed: Optional[int] = None,
                refine: Union[bool, str, None] = None, roi: Optional[dict] = None, exclude_below: Optional[float] = None,
-               callback: Optional[Callable] = None) -> GisaxsFitResult:
+               callback: Optional[Callable] = None, elitist: Optional[int] = None) -> GisaxsFitResult:
     """Fit numeric parameters of a GISAXS description (``beamkit.gisaxs`` JSON/dict/file) to a measured image.
 
     The settings are those of the configuration's ``"fit"`` section (docs/fit.md), which the arguments
     given here override: ``parameters`` ``{"sample.layouts.0.particles.0.shape.radius": (lo, hi), ...}``
     (dotted paths, list indices as numbers), ``transform`` ('log', 'sqrt', 'linear'), ``sigma`` (None:
     the section's or Poisson; 'poisson', 'none', or an array of per-pixel sigmas in intensity units),
-    ``n_particles``/``max_iter``/``seed`` (the swarm), ``refine`` (True/'lm', 'nelder_mead', False/'none'),
+    ``n_particles``/``max_iter``/``seed`` (the swarm), ``elitist`` (particles per iteration doing elitist
+    learning, as in :func:`pso`; default 0), ``refine`` (True/'lm', 'nelder_mead', False/'none'),
     ``roi`` ({'rows': [r0, r1], 'cols': [c0, c1]} or {'x': [..], 'y': [..]} in detector units),
     ``exclude_below`` (data below it are not fitted; default 0). ``mask``: True = pixel may be used.
     The objective is the masked chi^2 of :func:`scaled_chi2` with the best scale and background solved
@@ -311,7 +312,7 @@ def gisaxs_fit(config, data, parameters=None, mask=None, sigma=None, transform: 
     elif sigma is not None:
         sigma_values = np.asarray(sigma, dtype=np.float64)
     for key, v in (("particles", n_particles), ("iterations", max_iter), ("seed", seed), ("roi", roi),
-                   ("exclude_below", exclude_below)):
+                   ("exclude_below", exclude_below), ("elitist", elitist)):
         if v is not None:
             over[key] = v
     if refine is not None:

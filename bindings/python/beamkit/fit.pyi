@@ -77,4 +77,5 @@ def gisaxs_fit(config: Any, data: Any, parameters: Optional[dict] = ..., mask: A
                transform: Optional[str] = ..., n_particles: Optional[int] = ..., max_iter: Optional[int] = ...,
                seed: Optional[int] = ..., refine: Union[bool, str, None] = ..., roi: Optional[dict] = ...,
                exclude_below: Optional[float] = ...,
-               callback: Optional[Callable[[int, float, np.ndarray], Optional[bool]]] = ...) -> GisaxsFitResult: ...
+               callback: Optional[Callable[[int, float, np.ndarray], Optional[bool]]] = ...,
+               elitist: Optional[int] = ...) -> GisaxsFitResult: ...

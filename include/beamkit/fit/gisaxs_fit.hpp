@@ -45,6 +45,7 @@ struct GisaxsRoi {
 ///   "exclude_below": data pixels below this value are not fitted (detector gaps = -1)  [0]
 ///   "roi": {"rows": [r0, r1], "cols": [c0, c1]} or {"x": [x0, x1], "y": [y0, y1]}  [whole image]
 ///   "particles", "iterations", "seed": the swarm   [24, 40, 0]
+///   "elitist": particles per iteration doing elitist learning (PsoOptions::elitist), < particles  [0]
 ///   "refine": "lm" | "nelder_mead" | "none"   ["lm"]
 struct GisaxsFitSpec {
   std::vector<GisaxsParameter> parameters;
@@ -54,6 +55,7 @@ struct GisaxsFitSpec {
   double exclude_below = 0;
   GisaxsRoi roi;
   int particles = 24, iterations = 40;
+  int elitist = 0;
   std::uint64_t seed = 0;
   Refine refine = Refine::lm;
   std::string json;  ///< the (merged) "fit" object as JSON text, recorded in the output
