@@ -329,15 +329,23 @@ inline void art_update(float* line, int n, float tk, float dm, const float* cpad
   const __m256 adm_minus_1 = _mm256_set1_ps(adm - 1.0f);
   const __m256i one_i = _mm256_set1_epi32(1);
   const bool up = dm >= 0;  // u increases along the line: lane 0 has the smallest floor(u)
-  for (int p = p0; p < p1; p += 8) {
-    const __m256 pv = _mm256_add_ps(_mm256_set1_ps(float(p)), iota);
-    const __m256 u = _mm256_mul_ps(_mm256_sub_ps(pv, tkv), invv);
+  // u = (p - tk) / dm as one FMA per vector from the line's first vector (instead of an add, a subtract
+  // and a multiply), and the window's first ray (the lowest lane's m0) broadcast by a permute rather than
+  // extracted to the scalar side and broadcast back: 4 instructions of ~25 fewer per 8 pixels. The
+  // positions differ from the direct formula by an ulp; weights are continuous in u, so a pixel that
+  // lands on the other side of a ray boundary still gets the same weight from the neighbouring ray.
+  const __m256i low_lane = _mm256_set1_epi32(up ? 0 : 7);
+  const __m256 u_first = _mm256_mul_ps(_mm256_sub_ps(_mm256_add_ps(_mm256_set1_ps(float(p0)), iota), tkv), invv);
+  const __m256 u_step = _mm256_set1_ps(8.0f * inv);
+  for (int p = p0, v = 0; p < p1; p += 8, ++v) {
+    const __m256 u = _mm256_fmadd_ps(_mm256_set1_ps(float(v)), u_step, u_first);
     const __m256 fl = _mm256_floor_ps(u);
     const __m256i m0 = _mm256_cvttps_epi32(fl);
     // lanes of stored pixels have m0 in [-1, count - 1]; the last vector's extra lanes up to count + 3
-    const int mb = up ? _mm256_cvtsi256_si32(m0) : _mm256_extract_epi32(m0, 7);
+    const __m256i mb_v = _mm256_permutevar8x32_epi32(m0, low_lane);
+    const int mb = _mm256_cvtsi256_si32(mb_v);
     const __m256 w = _mm256_loadu_ps(cpad + 8 + mb);
-    const __m256i k0 = _mm256_sub_epi32(m0, _mm256_set1_epi32(mb));
+    const __m256i k0 = _mm256_sub_epi32(m0, mb_v);
     const __m256 c0 = _mm256_permutevar8x32_ps(w, k0);
     const __m256 c1 = _mm256_permutevar8x32_ps(w, _mm256_add_epi32(k0, one_i));
     const __m256 e = _mm256_mul_ps(_mm256_sub_ps(u, fl), admv);
