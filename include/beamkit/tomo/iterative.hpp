@@ -140,19 +140,9 @@ void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, 
   const int ts = std::max(1, std::min(nch_max, conc / std::max(S, 1)));
   using policy_type = Kokkos::TeamPolicy<ExecSpace>;
   using member_type = typename policy_type::member_type;
-  using counter_view = Kokkos::View<int*, typename ExecSpace::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-  policy_type pol(space, S, ts);
-  pol = pol.set_scratch_size(0, Kokkos::PerTeam(counter_view::shmem_size(1)));
   Kokkos::parallel_for(
-      "beamkit::tomo::art_sweep", pol, KOKKOS_LAMBDA(const member_type& team) {
+      "beamkit::tomo::art_sweep", policy_type(space, S, ts), KOKKOS_LAMBDA(const member_type& team) {
         const int s = team.league_rank();
-        // The chunks of a half-step are handed out first come, first served (a team-shared counter):
-        // a thread held up (by the OS, or by a costlier chunk) no longer leaves the other waiting at the
-        // barrier. Chunks of one half-step touch disjoint pixels, so who does which changes nothing.
-        counter_view next(team.team_scratch(0), 1);
-        Kokkos::single(Kokkos::PerTeam(team), [&]() { next(0) = 0; });
-        team.team_barrier();
-        int base = 0;  // counter value at the start of the current half-step
         Real* const img0 = &x(s, 0, 0);
         Real* const imgT = use_t ? &xt(s, 0, 0) : nullptr;
         bool in_t = false;  // the current image lives in imgT (transposed)
@@ -176,7 +166,7 @@ void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, 
           const Real dm = Real(2) * rp.dd;                       // t step from one ray of a chunk to the next
           for (int parity = 0; parity < 2; ++parity) {
             const int nrays = (nd - parity + 1) / 2, nch = (nrays + chunk - 1) / chunk;
-            auto do_chunk = [&](const int j) {
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, nch), [&](const int j) {
               const int m_count = kmath::min(chunk, nrays - j * chunk);
               const int d_first = parity + 2 * j * chunk;
               const Real span = Real(m_count - 1) * dm;
@@ -251,18 +241,7 @@ void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, 
                 for (int m = 0; m < m0; ++m) edge(m);
                 for (int m = m1; m < m_count; ++m) edge(m);
               }
-            };
-            // every team thread takes chunks until none is left: nch successful draws and one failed
-            // draw per thread, so the next half-step's counter starts at base + nch + team_size
-            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, team.team_size()), [&](const int) {
-              for (;;) {
-                int j = 0;
-                Kokkos::single(Kokkos::PerThread(team), [&](int& v) { v = Kokkos::atomic_fetch_add(&next(0), 1) - base; }, j);
-                if (j >= nch) break;
-                do_chunk(j);
-              }
             });
-            base += nch + team.team_size();
             team.team_barrier();
           }
         }
