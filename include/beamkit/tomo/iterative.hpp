@@ -182,7 +182,7 @@ void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, 
                   for (int m = 0; m < m_count; ++m) {
                     const int d = d_first + 2 * m;
                     const Real nn = rn2(s, a, d);
-                    cpad[8 + m] = nn > Real(1e-12) ? relax * (Real(b(s, a, d)) - dotv[m] * rp.weight) / nn * rp.weight : Real(0);
+                    cpad[8 + m] = guarded_div(relax * (Real(b(s, a, d)) - dotv[m] * rp.weight), nn) * rp.weight;
                   }
                   for (int k = 0; k < n; ++k) {
                     const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;
@@ -215,7 +215,7 @@ void art_sweep(const ExecSpace& space, const ImageView& x, const ImageView& xt, 
               for (int m = 0; m < m_count; ++m) {
                 const int d = d_first + 2 * m;
                 const Real nn = rn2(s, a, d);
-                coef[m] = nn > Real(1e-12) ? relax * (Real(b(s, a, d)) - dot[m] * rp.weight) / nn * rp.weight : Real(0);
+                coef[m] = guarded_div(relax * (Real(b(s, a, d)) - dot[m] * rp.weight), nn) * rp.weight;
               }
               for (int k = 0; k < n; ++k) {
                 const Real tk = rp.t0 + Real(k) * rp.dk + Real(d_first) * rp.dd;

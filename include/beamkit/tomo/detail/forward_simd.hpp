@@ -37,6 +37,61 @@ inline void taps(__m256 w0, __m256 w1, __m256i k0, __m256& lo, __m256& hi) {
   lo = _mm256_blendv_ps(_mm256_permutevar8x32_ps(w0, k0), _mm256_permutevar8x32_ps(w1, k0), m0);
   hi = _mm256_blendv_ps(_mm256_permutevar8x32_ps(w0, k1), _mm256_permutevar8x32_ps(w1, k1), m1);
 }
+/// taps() for a 24-float window w0 | w1 | w2 (indices k0, k0 + 1 in [0, 24)).
+inline void taps24(__m256 w0, __m256 w1, __m256 w2, __m256i k0, __m256& lo, __m256& hi) {
+  const __m256i k1 = _mm256_add_epi32(k0, _mm256_set1_epi32(1));
+  auto pick = [&](__m256i k) {
+    const __m256 b3 = _mm256_castsi256_ps(_mm256_slli_epi32(k, 28)), b4 = _mm256_castsi256_ps(_mm256_slli_epi32(k, 27));
+    const __m256 a = _mm256_blendv_ps(_mm256_permutevar8x32_ps(w0, k), _mm256_permutevar8x32_ps(w1, k), b3);
+    return _mm256_blendv_ps(a, _mm256_permutevar8x32_ps(w2, k), b4);
+  };
+  lo = pick(k0);
+  hi = pick(k1);
+}
+
+/// The two pixel values of every lane from a W-float window (W = 16: taps(), W = 24: taps24()).
+template <int W> inline void window_taps(const float* window, __m256i k0, __m256& lo, __m256& hi) {
+  if constexpr (W == 16) {
+    taps(_mm256_loadu_ps(window), _mm256_loadu_ps(window + 8), k0, lo, hi);
+  } else {
+    static_assert(W == 24, "windows of 16 or 24 floats");
+    taps24(_mm256_loadu_ps(window), _mm256_loadu_ps(window + 8), _mm256_loadu_ps(window + 16), k0, lo, hi);
+  }
+}
+
+/// The linear interpolation of `line` (n >= W pixels, taps outside counting 0) at the 8 lanes' t, whose
+/// taps span fewer than W - 3 pixels (forward projection: 8 rays 1..1.41 pixels apart, W = 16; ART: 8 rays
+/// 2..2.83 apart, W = 24); t_min: the lowest lane's t, computed exactly as the vector computes it; t_max
+/// the highest. The caller has checked that some tap may lie in the line.
+template <int W> inline __m256 interp_in_line(const float* line, int n, __m256 t, float t_min, float t_max) {
+  const int fl_min = int(std::floor(t_min));
+  if (t_min >= 1.0f && t_max < float(n) - 2.5f && fl_min + W - 1 <= n) {
+    // every tap inside the line: truncation is floor, no masks. Window [fl_min - 1, fl_min - 1 + W): the
+    // lanes' floors lie in [fl_min, fl_min + W - 3] (span < W - 3), so both taps are inside it.
+    const int base = fl_min - 1;
+    const __m256i i0 = _mm256_cvttps_epi32(t);
+    const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
+    __m256 lo, hi;
+    window_taps<W>(line + base, _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo, hi);
+    return _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
+  }
+  // A block meeting an end of the line: exact floor, the window clamped into the line, and taps outside
+  // the line masked to 0. Lanes with a tap inside read it from the window: lo taps (0 <= i0 < n) have
+  // i0 - base in [0, W), hi taps (-1 <= i0 < n - 1) i0 + 1 - base in [0, W). Other lanes read whatever
+  // the low bits of their index pick, and are masked.
+  int base = fl_min - 1;
+  base = base < 0 ? 0 : base > n - W ? n - W : base;
+  const __m256 fl = _mm256_floor_ps(t);
+  const __m256i i0 = _mm256_cvttps_epi32(fl);
+  const __m256 f = _mm256_sub_ps(t, fl);
+  const __m256i ok0 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n), i0));
+  const __m256i ok1 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-2)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n - 1), i0));
+  __m256 lo, hi;
+  window_taps<W>(line + base, _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo, hi);
+  lo = _mm256_and_ps(lo, _mm256_castsi256_ps(ok0));
+  hi = _mm256_and_ps(hi, _mm256_castsi256_ps(ok1));
+  return _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
+}
 }  // namespace impl
 #endif
 
@@ -57,35 +112,7 @@ inline void add_lanes(float* dst, __m256 v, int count) {
 /// t_min, t_max: the extreme lanes' t, computed exactly as the vector computes them.
 inline __m256 line_taps(__m256 sum, const float* line, int n, __m256 t, float t_min, float t_max) {
   if (t_max < -1.5f || t_min > float(n) + 0.5f) return sum;  // no tap of these rays in the line
-  const int fl_min = int(std::floor(t_min));
-  if (t_min >= 1.0f && t_max < float(n) - 2.5f && fl_min + 15 <= n) {
-    // every tap inside the line: truncation is floor, no masks. Window from fl_min - 1: the lanes'
-    // floors lie in [fl_min, fl_min + 10] (span 7 |dd| < 9.9), so both taps are in [0, 12] of it.
-    const int base = fl_min - 1;
-    const __m256i i0 = _mm256_cvttps_epi32(t);
-    const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
-    __m256 lo, hi;
-    taps(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_sub_epi32(i0, _mm256_set1_epi32(base)),
-         lo, hi);
-    return _mm256_add_ps(sum, _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo));
-  }
-  // A block meeting an end of the line: exact floor, the window clamped into the line, and taps outside
-  // the line masked to 0. Lanes with a tap inside read it from the window: lo taps (0 <= i0 < n) have
-  // i0 - base in [0, 15], hi taps (-1 <= i0 < n - 1) i0 + 1 - base in [0, 15]. Other lanes read whatever
-  // the low bits of their index pick, and are masked.
-  int base = fl_min - 1;
-  base = base < 0 ? 0 : base > n - 16 ? n - 16 : base;
-  const __m256 fl = _mm256_floor_ps(t);
-  const __m256i i0 = _mm256_cvttps_epi32(fl);
-  const __m256 f = _mm256_sub_ps(t, fl);
-  const __m256i ok0 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n), i0));
-  const __m256i ok1 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-2)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n - 1), i0));
-  __m256 lo, hi;
-  taps(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo,
-       hi);
-  lo = _mm256_and_ps(lo, _mm256_castsi256_ps(ok0));
-  hi = _mm256_and_ps(hi, _mm256_castsi256_ps(ok1));
-  return _mm256_add_ps(sum, _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo));
+  return _mm256_add_ps(sum, interp_in_line<16>(line, n, t, t_min, t_max));
 }
 }  // namespace impl
 #endif
@@ -136,8 +163,7 @@ inline void project(float* out, const float* lines, int n, int n_lines, float t0
               const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
               const float* line = line0 + std::size_t(j) * std::size_t(n);
               __m256 lo_v, hi_v;
-              impl::taps(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8),
-                         _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo_v, hi_v);
+              impl::window_taps<16>(line + base, _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo_v, hi_v);
               sum = _mm256_add_ps(sum, _mm256_fmadd_ps(f, _mm256_sub_ps(hi_v, lo_v), lo_v));
             }
             _mm256_store_ps(part + 8 * v, sum);
@@ -201,21 +227,6 @@ inline void transpose_tile(const float* src, float* dst, int n, int r0, int r1, 
 /// overlap. They need lines of >= 24 pixels (`art_usable`).
 inline bool art_usable(int n) { return n >= 24; }
 
-#if BEAMKIT_BACKPROJECT_AVX2
-namespace impl {
-/// taps() for a 24-float window w0 | w1 | w2 (indices k0, k0 + 1 in [0, 24)).
-inline void taps24(__m256 w0, __m256 w1, __m256 w2, __m256i k0, __m256& lo, __m256& hi) {
-  const __m256i k1 = _mm256_add_epi32(k0, _mm256_set1_epi32(1));
-  auto pick = [&](__m256i k) {
-    const __m256 b3 = _mm256_castsi256_ps(_mm256_slli_epi32(k, 28)), b4 = _mm256_castsi256_ps(_mm256_slli_epi32(k, 27));
-    const __m256 a = _mm256_blendv_ps(_mm256_permutevar8x32_ps(w0, k), _mm256_permutevar8x32_ps(w1, k), b3);
-    return _mm256_blendv_ps(a, _mm256_permutevar8x32_ps(w2, k), b4);
-  };
-  lo = pick(k0);
-  hi = pick(k1);
-}
-}  // namespace impl
-#endif
 
 #if BEAMKIT_BACKPROJECT_AVX2
 namespace impl {
@@ -223,32 +234,8 @@ namespace impl {
 /// more bins apart: 8 rays span <= 7 |dm| < 20.3 pixels, a 24-float window, three permutes per tap);
 /// t_min, t_max: the extreme lanes' t, computed exactly as the vector computes them.
 inline __m256 art_taps(const float* line, int n, __m256 t, float t_min, float t_max) {
-  const float fn = float(n);
-  if (t_max < -1.5f || t_min > fn + 0.5f) return _mm256_setzero_ps();
-  const int fl_min = int(std::floor(t_min));
-  if (t_min >= 1.0f && t_max < fn - 2.5f && fl_min + 23 <= n) {  // window [fl_min - 1, fl_min + 23)
-    const int base = fl_min - 1;
-    const __m256i i0 = _mm256_cvttps_epi32(t);
-    const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
-    __m256 lo, hi;
-    taps24(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_loadu_ps(line + base + 16),
-           _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo, hi);
-    return _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
-  }
-  // the masked form (see line_taps)
-  int base = fl_min - 1;
-  base = base < 0 ? 0 : base > n - 24 ? n - 24 : base;
-  const __m256 fl = _mm256_floor_ps(t);
-  const __m256i i0 = _mm256_cvttps_epi32(fl);
-  const __m256 f = _mm256_sub_ps(t, fl);
-  const __m256i ok0 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n), i0));
-  const __m256i ok1 = _mm256_and_si256(_mm256_cmpgt_epi32(i0, _mm256_set1_epi32(-2)), _mm256_cmpgt_epi32(_mm256_set1_epi32(n - 1), i0));
-  __m256 lo, hi;
-  taps24(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_loadu_ps(line + base + 16),
-         _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo, hi);
-  lo = _mm256_and_ps(lo, _mm256_castsi256_ps(ok0));
-  hi = _mm256_and_ps(hi, _mm256_castsi256_ps(ok1));
-  return _mm256_fmadd_ps(f, _mm256_sub_ps(hi, lo), lo);
+  if (t_max < -1.5f || t_min > float(n) + 0.5f) return _mm256_setzero_ps();  // no tap in the line
+  return interp_in_line<24>(line, n, t, t_min, t_max);
 }
 }  // namespace impl
 #endif
@@ -288,8 +275,7 @@ inline void art_dot_lines(float* dot, const float* lines, std::size_t stride, in
           const __m256 f = _mm256_sub_ps(t, _mm256_cvtepi32_ps(i0));
           const float* line = line0 + std::size_t(j) * stride;
           __m256 lo_v, hi_v;
-          impl::taps24(_mm256_loadu_ps(line + base), _mm256_loadu_ps(line + base + 8), _mm256_loadu_ps(line + base + 16),
-                       _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo_v, hi_v);
+          impl::window_taps<24>(line + base, _mm256_sub_epi32(i0, _mm256_set1_epi32(base)), lo_v, hi_v);
           sum = _mm256_add_ps(sum, _mm256_fmadd_ps(f, _mm256_sub_ps(hi_v, lo_v), lo_v));
         }
       } else {
