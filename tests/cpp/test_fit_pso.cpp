@@ -17,6 +17,38 @@ using Host = Kokkos::DefaultHostExecutionSpace;
 namespace {
 std::vector<double> rep(int n, double v) { return std::vector<double>(std::size_t(n), v); }
 
+/// Runs Rastrigin under `o` with the default chunking, chunk sizes 1 (particles round-robin over threads)
+/// and 5, the Serial backend and a host batch evaluator replaying the objective serially; checks that all
+/// give the same swarm bit for bit and returns the first.
+PsoResult same_swarm_every_way(const std::vector<double>& lo, const std::vector<double>& hi, const PsoOptions& o) {
+  Swarm<Host, double> s1(Host(), lo, hi, o);
+  auto a = s1.run_device(Rastrigin{});
+  Swarm<Host, double> s2(Host(), lo, hi, o);
+  s2.set_chunk_size(1);
+  auto b = s2.run_device(Rastrigin{});
+  Swarm<Host, double> s3(Host(), lo, hi, o);
+  s3.set_chunk_size(5);
+  auto c = s3.run_device(Rastrigin{});
+#ifdef KOKKOS_ENABLE_SERIAL
+  auto d = pso_device<Kokkos::Serial, double>(Kokkos::Serial(), Rastrigin{}, lo, hi, o);
+#else
+  auto d = a;
+#endif
+  auto e = pso_batch<Host, double>(
+      Host(),
+      [](HostView2<const double> x, HostView1<double> f) {
+        for (int i = 0; i < int(x.extent(0)); ++i) f(i) = Rastrigin{}(Point<double>{&x(i, 0), int(x.extent(1))});
+      },
+      lo, hi, o);
+  for (const auto* r : {&b, &c, &d, &e}) {
+    CHECK(r->cost == a.cost);
+    CHECK(r->x == a.x);
+    CHECK(r->history == a.history);
+    CHECK(r->restarts == a.restarts);
+  }
+  return a;
+}
+
 // A shifted sphere whose minimum (at c) may lie outside the box.
 struct Shifted {
   double c;
@@ -116,32 +148,7 @@ TEST_CASE("pso: same seed -> bit-identical swarm for any thread assignment, back
   o.topology = Topology::ring;
   o.restart_after = 20;
   const auto lo = rep(6, -5.12), hi = rep(6, 5.12);
-  Swarm<Host, double> s1(Host(), lo, hi, o);
-  auto a = s1.run_device(Rastrigin{});
-  Swarm<Host, double> s2(Host(), lo, hi, o);
-  s2.set_chunk_size(1);  // round-robin particles over threads
-  auto b = s2.run_device(Rastrigin{});
-  Swarm<Host, double> s3(Host(), lo, hi, o);
-  s3.set_chunk_size(5);
-  auto c = s3.run_device(Rastrigin{});
-#ifdef KOKKOS_ENABLE_SERIAL
-  auto d = pso_device<Kokkos::Serial, double>(Kokkos::Serial(), Rastrigin{}, lo, hi, o);
-#else
-  auto d = a;
-#endif
-  // host batch evaluator replaying the same objective serially
-  auto e = pso_batch<Host, double>(
-      Host(),
-      [](HostView2<const double> x, HostView1<double> f) {
-        for (int i = 0; i < int(x.extent(0)); ++i) f(i) = Rastrigin{}(Point<double>{&x(i, 0), int(x.extent(1))});
-      },
-      lo, hi, o);
-  for (const auto* r : {&b, &c, &d, &e}) {
-    CHECK(r->cost == a.cost);
-    CHECK(r->x == a.x);
-    CHECK(r->history == a.history);
-    CHECK(r->restarts == a.restarts);
-  }
+  const auto a = same_swarm_every_way(lo, hi, o);
   o.seed = 12346;
   auto f = pso_device<Host, double>(Host(), Rastrigin{}, lo, hi, o);
   CHECK(f.history != a.history);
@@ -361,29 +368,8 @@ TEST_CASE("pso: elitist learning converges on the sphere and is reproducible for
     o.elitist = 9;
     o.restart_after = 25;  // restarts and elitist picks interleave
     const auto lo = rep(10, -5.12), hi = rep(10, 5.12);
-    Swarm<Host, double> s1(Host(), lo, hi, o);
-    auto a = s1.run_device(Rastrigin{});
-    Swarm<Host, double> s2(Host(), lo, hi, o);
-    s2.set_chunk_size(1);
-    auto c = s2.run_device(Rastrigin{});
-#ifdef KOKKOS_ENABLE_SERIAL
-    auto d = pso_device<Kokkos::Serial, double>(Kokkos::Serial(), Rastrigin{}, lo, hi, o);
-#else
-    auto d = a;
-#endif
-    auto e = pso_batch<Host, double>(
-        Host(),
-        [](HostView2<const double> x, HostView1<double> f) {
-          for (int i = 0; i < int(x.extent(0)); ++i) f(i) = Rastrigin{}(Point<double>{&x(i, 0), int(x.extent(1))});
-        },
-        lo, hi, o);
     CAPTURE(int(b));
-    for (const auto* r : {&c, &d, &e}) {
-      CHECK(r->cost == a.cost);
-      CHECK(r->x == a.x);
-      CHECK(r->history == a.history);
-      CHECK(r->restarts == a.restarts);
-    }
+    const auto a = same_swarm_every_way(lo, hi, o);
     for (double v : a.x) CHECK((v >= -5.12 && v <= 5.12));
     o.elitist = 0;
     CHECK(pso_builtin(Host(), "rastrigin", lo, hi, o).history != a.history);  // the option acts

@@ -22,19 +22,27 @@ REPORTED_CHI2 = 1.8397e6
 START_CHI2 = 2.752e6  # the same chi^2 at BornAgain's sample-builder values (5.75 nm, 0.4, 53.6 nm)
 
 
-@pytest.mark.slow
-def test_galaxi_fit_small_swarm(beamkit_bin, shared_data, tmp_path):
+def _fit_galaxi(beamkit_bin, shared_data, config, out, *extra):
+    """`beamkit fit CONFIG galaxi_data.tif -o OUT` with a small swarm (8 particles x 4 iterations); returns
+    the open result file and its parameters as dicts name -> best value, stderr, lower, upper bound."""
     data = shared_data / "bornagain" / "galaxi" / "galaxi_data.tif"
     if not data.exists():
         pytest.skip(f"{data} missing")
-    out, png = tmp_path / "galaxi.h5", tmp_path / "galaxi.png"
-    r = subprocess.run([beamkit_bin, "-q", "--threads", "2", "fit", str(CONFIG), str(data), "-o", str(out), "--png", str(png),
+    r = subprocess.run([beamkit_bin, "-q", "--threads", "2", "fit", str(config), str(data), "-o", str(out), *extra,
                         "--particles", "8", "--iterations", "4"], capture_output=True, text=True, timeout=1800)
     assert r.returncode == 0, r.stderr
-    with h5py.File(out, "r") as f:
-        names = json.loads(f["/fit"].attrs["parameters"])
-        x, err = dict(zip(names, f["/fit/x"][...])), dict(zip(names, f["/fit/stderr"][...]))
-        lower, upper = dict(zip(names, f["/fit/lower"][...])), dict(zip(names, f["/fit/upper"][...]))
+    f = h5py.File(out, "r")
+    names = json.loads(f["/fit"].attrs["parameters"])
+    x, err = dict(zip(names, f["/fit/x"][...])), dict(zip(names, f["/fit/stderr"][...]))
+    lower, upper = dict(zip(names, f["/fit/lower"][...])), dict(zip(names, f["/fit/upper"][...]))
+    return f, names, x, err, lower, upper
+
+
+@pytest.mark.slow
+def test_galaxi_fit_small_swarm(beamkit_bin, shared_data, tmp_path):
+    out, png = tmp_path / "galaxi.h5", tmp_path / "galaxi.png"
+    f, names, x, err, lower, upper = _fit_galaxi(beamkit_bin, shared_data, CONFIG, out, "--png", str(png))
+    with f:
         a = f["/fit"].attrs
         # the region of interest (85..120 mm x 70..92 mm) of the 981 x 1043 Pilatus; beam stop and gaps excluded
         assert list(f["/fit/roi"][...]) == [508, 636, 494, 698]
@@ -63,17 +71,8 @@ REPORTED_SSCA_CHI2 = 1.4062e6
 def test_galaxi_fit_ssca_small_swarm(beamkit_bin, shared_data, tmp_path):
     """SSCA (kappa 17.5, BornAgain's model): the optimum is inside the box, chi^2 well below the DA
     fit's, and a small swarm + LM lands on the reported full fit."""
-    data = shared_data / "bornagain" / "galaxi" / "galaxi_data.tif"
-    if not data.exists():
-        pytest.skip(f"{data} missing")
-    out = tmp_path / "galaxi_ssca.h5"
-    r = subprocess.run([beamkit_bin, "-q", "--threads", "2", "fit", str(CONFIG_SSCA), str(data), "-o", str(out),
-                        "--particles", "8", "--iterations", "4"], capture_output=True, text=True, timeout=1800)
-    assert r.returncode == 0, r.stderr
-    with h5py.File(out, "r") as f:
-        names = json.loads(f["/fit"].attrs["parameters"])
-        x, err = dict(zip(names, f["/fit/x"][...])), dict(zip(names, f["/fit/stderr"][...]))
-        lower, upper = dict(zip(names, f["/fit/lower"][...])), dict(zip(names, f["/fit/upper"][...]))
+    f, names, x, err, lower, upper = _fit_galaxi(beamkit_bin, shared_data, CONFIG_SSCA, tmp_path / "galaxi_ssca.h5")
+    with f:
         chi2 = f["/fit"].attrs["chi2"]
         for n in names:  # strictly inside the bounds, within 3 sigma of the full fit
             assert lower[n] < x[n] < upper[n] and np.isfinite(err[n]) and err[n] > 0, (n, x[n], err[n])

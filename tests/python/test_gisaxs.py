@@ -461,6 +461,19 @@ def test_live_paracrystal2d():
     assert np.max(np.abs(img - ref) / ref) < 1e-6
 
 
+def _ba_buried(ba, mid, thickness, particle):
+    """BornAgain sample: vacuum / a `thickness` nm layer of material `mid` holding `particle` / SUB's substrate."""
+    layout = ba.ParticleLayout()
+    layout.addParticle(particle)
+    middle = ba.Layer(mid, thickness)
+    middle.addLayout(layout)
+    ml = ba.MultiLayer()
+    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("V", 0, 0)))
+    ml.addLayer(middle)
+    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("S", 6e-6, 2e-8)))
+    return ml
+
+
 @pytest.mark.integration
 def test_live_buried_particles_absorbing_layer():
     # spheres inside an absorbing middle layer (complex q_z in the four DWBA terms)
@@ -471,15 +484,7 @@ def test_live_buried_particles_absorbing_layer():
     par = ba.HomogeneousMaterial("Ag", 1.2e-5, 8e-7)
     p = ba.Particle(par, ba.FormFactorFullSphere(R))
     p.setPosition(ba.kvector_t(0, 0, -depth))
-    layout = ba.ParticleLayout()
-    layout.addParticle(p)
-    middle = ba.Layer(mid, t)
-    middle.addLayout(layout)
-    ml = ba.MultiLayer()
-    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("V", 0, 0)))
-    ml.addLayer(middle)
-    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("S", 6e-6, 2e-8)))
-    ref = _ba_mini(ba, ml)
+    ref = _ba_mini(ba, _ba_buried(ba, mid, t, p))
     cfg = mini({"layers": [{}, {"delta": 2.9e-6, "beta": 6e-7, "thickness": t}, SUB],
                 "layouts": [{"layer": 1, "particles": [{"shape": {"type": "sphere", "radius": R},
                                                         "material": {"delta": 1.2e-5, "beta": 8e-7}, "z": -depth}]}]})
@@ -514,15 +519,7 @@ def test_live_row_tables_buried_rotated(name):
     p = ba.Particle(par, ff(ba, deg))
     p.setRotation(ba.RotationZ(25 * deg))
     p.setPosition(ba.kvector_t(0, 0, -20))
-    layout = ba.ParticleLayout()
-    layout.addParticle(p)
-    middle = ba.Layer(mid, 60.0)
-    middle.addLayout(layout)
-    ml = ba.MultiLayer()
-    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("V", 0, 0)))
-    ml.addLayer(middle)
-    ml.addLayer(ba.Layer(ba.HomogeneousMaterial("S", 6e-6, 2e-8)))
-    ref = _ba_mini(ba, ml)
+    ref = _ba_mini(ba, _ba_buried(ba, mid, 60.0, p))
     cfg = mini({"layers": [{}, {"delta": 2.9e-6, "beta": 6e-7, "thickness": 60}, SUB],
                 "layouts": [{"layer": 1, "particles": [{"shape": dict(shape, rotation=25),
                                                         "material": {"delta": 1.2e-5, "beta": 8e-7}, "z": -20}]}]})
