@@ -62,3 +62,17 @@ def test_bad_paths_and_bounds_are_named():
         beamkit.fit.gisaxs_fit(cfg, data, {RIDGE + "width": (5, 2)})
     with pytest.raises(ValueError, match="'parameters' is empty"):
         beamkit.fit.gisaxs_fit(cfg, data, {})
+
+
+def test_elitist_learning_reaches_the_swarm_and_bad_counts_are_named():
+    cfg = _grating(8)
+    data = 5e5 * beamkit.gisaxs.simulate(cfg) + 3.0
+    bounds = {RIDGE + "width": (35, 60), RIDGE + "height": (65, 95)}
+    runs = [beamkit.fit.gisaxs_fit(cfg, data, bounds, n_particles=8, max_iter=6, seed=4, refine=False, elitist=k)
+            for k in (0, 3)]
+    assert len(runs[1].history) == len(runs[0].history)
+    assert not np.array_equal(runs[1].history, runs[0].history)  # the option reaches the swarm
+    with pytest.raises(ValueError, match="fit.elitist = 8 must be below fit.particles = 8"):
+        beamkit.fit.gisaxs_fit(cfg, data, bounds, n_particles=8, elitist=8)
+    with pytest.raises(ValueError, match="fit.elitist"):
+        beamkit.fit.gisaxs_fit(cfg, data, bounds, elitist=-1)
